@@ -1,0 +1,152 @@
+// Command cellsite is Cellsite's command line: it creates and checks data
+// directories, ingests operators' exports, runs analyses, renders packs and
+// serves the HTTP API. Run "cellsite help" for the commands.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/cellsite/cellsite"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args, os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// usageError marks a mistake in how the command was called (exit status 2).
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return 0
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	fmt.Fprintf(stderr, "cellsite: %v\n", err)
+	var u usageError
+	if errors.As(err, &u) {
+		return 2
+	}
+	return 1
+}
+
+// env is what every command gets from its surroundings.
+type env struct {
+	getenv func(string) string
+	stdout io.Writer
+	stderr io.Writer
+}
+
+type command struct {
+	summary string
+	run     func(ctx context.Context, e env, args []string) error
+}
+
+var commands map[string]command
+
+func init() {
+	commands = map[string]command{
+		"init":    {"create a data directory with its database, blob store, signing key and genesis leaf", runInit},
+		"verify":  {"check the provenance log, every checkpoint and every stored original", runVerify},
+		"log":     {"list provenance leaves", runLog},
+		"key":     {"print the log's public verifier key and its fingerprint", runKey},
+		"version": {"print the program's version", runVersion},
+	}
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	e := env{getenv: getenv, stdout: stdout, stderr: stderr}
+	if len(args) < 2 {
+		usage(stderr)
+		return usageError{"no command given"}
+	}
+	name := args[1]
+	switch name {
+	case "help", "-h", "--help", "-help":
+		usage(stdout)
+		return nil
+	}
+	c, ok := commands[name]
+	if !ok {
+		usage(stderr)
+		return usageError{fmt.Sprintf("unknown command %q", name)}
+	}
+	return c.run(ctx, e, args[2:])
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintf(w, "cellsite %s: evidence-grade cell site analysis\n\nUsage: cellsite COMMAND [flags]\n\nCommands:\n", cellsite.Build().Version)
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-9s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintf(w, "\nRun 'cellsite COMMAND -h' for a command's flags. The data directory is --data DIR,\nor $CELLSITE_DATA, or ./cellsite-data.\n")
+}
+
+// newFlags returns a flag set for a subcommand whose errors are returned, not printed twice.
+func newFlags(e env, name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "Usage: cellsite %s %s\n\n", name, synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses flags that may come before or after positional arguments.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usageError{err.Error()}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// dataFlag registers --data with its environment and default fallbacks.
+func dataFlag(fs *flag.FlagSet, e env) *string {
+	def := e.getenv("CELLSITE_DATA")
+	if def == "" {
+		def = "cellsite-data"
+	}
+	return fs.String("data", def, "data `directory` (default $CELLSITE_DATA or ./cellsite-data)")
+}
+
+func noArgs(pos []string) error {
+	if len(pos) > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q", strings.Join(pos, " "))}
+	}
+	return nil
+}
