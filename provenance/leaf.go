@@ -19,6 +19,7 @@ type Type string
 // The step types. Others may be added; a verifier treats the type as text.
 const (
 	Genesis    Type = "genesis"    // the first leaf of every log
+	CaseOpened Type = "case"       // a case created
 	Ingest     Type = "ingest"     // an original file parsed into events or cells
 	Cleanse    Type = "cleanse"    // records normalised, deduplicated, flagged
 	Analyse    Type = "analyse"    // an analysis run over events and cells

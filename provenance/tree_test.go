@@ -2,8 +2,8 @@ package provenance_test
 
 import (
 	"bytes"
-	"fmt"
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/cellsite/cellsite"

@@ -256,3 +256,18 @@ func (tx *Tx) RegisteredBlobs(ctx context.Context) (map[cellsite.Hash]int64, err
 	return out, wrap("registered blobs", rows.Err())
 }
 
+// DiscardBlob removes a stored blob that no committed record registers: the
+// original of an ingest that failed. A registered blob is never removed.
+func (db *DB) DiscardBlob(ctx context.Context, h cellsite.Hash) error {
+	var n int
+	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM blobs WHERE sha256 = ?`, h.String()).Scan(&n); err != nil {
+		return wrap("discard blob", err)
+	}
+	if n > 0 {
+		return nil
+	}
+	if err := os.Remove(db.Blobs.Path(h)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return cellsite.Errorf(cellsite.Internal, "discard blob", "%v", err)
+	}
+	return nil
+}

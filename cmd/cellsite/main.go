@@ -61,11 +61,15 @@ var commands map[string]command
 
 func init() {
 	commands = map[string]command{
-		"init":    {"create a data directory with its database, blob store, signing key and genesis leaf", runInit},
-		"verify":  {"check the provenance log, every checkpoint and every stored original", runVerify},
-		"log":     {"list provenance leaves", runLog},
-		"key":     {"print the log's public verifier key and its fingerprint", runKey},
-		"version": {"print the program's version", runVersion},
+		"init":     {"create a data directory with its database, blob store, signing key and genesis leaf", runInit},
+		"verify":   {"check the provenance log, every checkpoint and every stored original", runVerify},
+		"log":      {"list provenance leaves", runLog},
+		"key":      {"print the log's public verifier key and its fingerprint", runKey},
+		"version":  {"print the program's version", runVersion},
+		"case":     {"create and list cases: 'case create REF --title T', 'case list'", runCase},
+		"ingest":   {"ingest operators' exports or cell lists into a case", runIngest},
+		"rejects":  {"list the rejected rows of a case's ingested files", runRejects},
+		"profiles": {"list the format profiles", runProfiles},
 	}
 }
 
