@@ -57,7 +57,8 @@ type Summary struct {
 	ProfileStatus  string         `json:"profile_status"`
 	ProfileHash    cellsite.Hash  `json:"profile_sha256"`
 	TimeBasis      string         `json:"time_basis"`
-	Sheets         []string       `json:"sheets,omitempty"`
+	Sheets         []string       `json:"sheets,omitempty"`          // sheets read, in order
+	SheetsNotRead  []string       `json:"sheets_not_read,omitempty"` // hidden or unrequested worksheets, not read
 	HeaderRow      int            `json:"header_row"`
 	Lines          int            `json:"lines"`
 	Banner         int            `json:"banner"`
@@ -107,6 +108,9 @@ func Parse(ctx context.Context, rr RowReader, lay Layout, opt Options, emit func
 	}
 	if err := ps.resolveNetwork(); err != nil {
 		return ps.sum, err
+	}
+	if wb, ok := rr.(Workbook); ok && wb.Date1904() {
+		ps.date1904 = true
 	}
 	ps.dups = make(map[[16]byte]int32)
 	ps.vocab = make(map[string][2]string)
@@ -180,6 +184,14 @@ func Parse(ctx context.Context, rr RowReader, lay Layout, opt Options, emit func
 	if started {
 		ps.endSheet(sheet, headerSeen)
 	}
+	if wb, ok := rr.(Workbook); ok {
+		for _, si := range wb.SheetList() {
+			if !si.Read && si.Worksheet {
+				ps.sum.SheetsNotRead = append(ps.sum.SheetsNotRead, si.Name)
+				ps.sum.Warnings["sheet-not-read"]++
+			}
+		}
+	}
 	if p.Kind == "cells" {
 		ps.sum.Conflicts = flagConflicts(ps.batch.Cells, ps.sum.Warnings)
 		for i := range ps.batch.Cells {
@@ -209,6 +221,8 @@ type parser struct {
 	batch   Batch
 	dups    map[[16]byte]int32 // row content → first row
 	scratch []byte
+	// date1904: the workbook counts serial dates from 1904-01-01.
+	date1904 bool
 	// Normalisers are pure; their results are remembered for values that
 	// repeat (the target, cells, handsets, frequent contacts).
 	msisdn memo[string]
@@ -435,7 +449,7 @@ func (ps *parser) event(row Row, col map[string]int, headers []string) {
 		ps.reject(r.fault(field, "no-time", "no start time"))
 		return
 	}
-	at, flag, err := ParseTime(text, p.TimeFormats, ps.basis)
+	at, flag, err := ParseTime(ps.serial(text), p.TimeFormats, ps.basis)
 	if err != nil {
 		f := r.fault(field, "bad-time", "start time: %v", err)
 		f.Value = text
@@ -796,7 +810,7 @@ func (ps *parser) cell(row Row, col map[string]int, headers []string) {
 		if basis == "" {
 			basis = UTC
 		}
-		t, _, err := ParseTime(raw, p.TimeFormats, basis)
+		t, _, err := ParseTime(ps.serial(raw), p.TimeFormats, basis)
 		if err != nil {
 			ps.reject(r.fault(v.field, "bad-validity", "validity date: %v", err))
 			return
@@ -898,4 +912,28 @@ func (m *memo[V]) get(key string, f func(string) (V, error)) (V, error) {
 		m.m[key] = memoEntry[V]{v, err}
 	}
 	return v, err
+}
+
+// serial converts an Excel serial date of a 1904-system workbook to the
+// 1900 system that ParseTime reads (1,462 days later); other text is
+// returned unchanged.
+func (ps *parser) serial(text string) string {
+	if !ps.date1904 {
+		return text
+	}
+	whole, frac, _ := strings.Cut(text, ".")
+	if whole == "" || len(whole) > 9 {
+		return text
+	}
+	for _, r := range whole + frac {
+		if r < '0' || r > '9' {
+			return text
+		}
+	}
+	n, _ := strconv.Atoi(whole)
+	out := strconv.Itoa(n + 1462)
+	if frac != "" {
+		out += "." + frac
+	}
+	return out
 }

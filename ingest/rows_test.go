@@ -761,6 +761,7 @@ func TestXLSXReader(t *testing.T) {
 		{name: "nesting too deep", data: `<row r="1"><c r="A1" t="inlineStr"><is><r><rPr>` + strings.Repeat("<x>", 100) + strings.Repeat("</x>", 100) + `</rPr><t>a</t></r></is></c></row>`,
 			wantErr: "XML nested more than 64 elements deep"},
 		{name: "element inside a value", data: `<row r="1"><c r="A1"><v>1<x/>2</v></c></row>`, wantErr: `sheet "S" row 1: unexpected <x> in a value`},
+		{name: "element inside a text", data: `<row r="1"><c r="A1" t="inlineStr"><is><t>a<t>b</t></t></is></c></row>`, wantErr: `sheet "S" row 1: unexpected <t> in a value`},
 		{name: "unknown element in a cell", data: `<row r="1"><c r="A1"><w>1</w></c></row>`, wantErr: `sheet "S" row 1: unexpected <w> in a cell`},
 		{name: "two values in a cell", data: `<row r="1"><c r="A1"><v>1</v><v>2</v></c></row>`, wantErr: `sheet "S" row 1: a cell with more than one value`},
 		{name: "unknown element in a row", data: `<row r="1"><d r="A1"><v>1</v></d></row>`, wantErr: `sheet "S" row 1: unexpected <d> in a row`},
@@ -826,6 +827,13 @@ func TestXLSXWorkbookErrors(t *testing.T) {
 		}
 	}
 	dupPart := append(workbookParts(nil, "", testSheet{name: "S"}), part{"XL/Workbook.xml", "<workbook/>"})
+	twoNames := buildXLSX(t, nil, testSheet{name: "Calls"}, testSheet{name: "CALLS"})
+	samePart := workbookParts(nil, "", testSheet{name: "A"}, testSheet{name: "B"})
+	for i := range samePart {
+		if samePart[i].name == "xl/_rels/workbook.xml.rels" {
+			samePart[i].body = strings.Replace(samePart[i].body, "worksheets/sheet2.xml", "worksheets/sheet1.xml", 1)
+		}
+	}
 	tests := []struct {
 		name    string
 		data    []byte
@@ -844,6 +852,8 @@ func TestXLSXWorkbookErrors(t *testing.T) {
 		{"empty sheet list", good, ingest.ReadOptions{Sheets: []string{}}, "no sheets requested"},
 		{"sheet part missing", zipParts(t, noSheetPart...), ingest.ReadOptions{}, `sheet "S": its worksheet part is missing`},
 		{"part twice", zipParts(t, dupPart...), ingest.ReadOptions{}, "the zip holds part XL/Workbook.xml twice"},
+		{"two sheets named alike", twoNames, ingest.ReadOptions{}, `the workbook names two sheets "CALLS"`},
+		{"two sheets, one part", zipParts(t, samePart...), ingest.ReadOptions{}, `sheets "A" and "B" are the same worksheet part`},
 		{"shared strings over MaxSheetXMLBytes", buildXLSX(t, []string{"<t>" + strings.Repeat("a", 5000) + "</t>"}, testSheet{name: "S"}),
 			ingest.ReadOptions{MaxSheetXMLBytes: 4096}, "the shared-string part (xl/sharedStrings.xml) inflates to"},
 	}
@@ -1124,6 +1134,7 @@ func BenchmarkCSVReader(b *testing.B) {
 	data := cdrCSV(100_000)
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
+	total := 0
 	for b.Loop() {
 		rr, err := ingest.NewCSVReader(bytes.NewReader(data), ingest.ReadOptions{})
 		if err != nil {
@@ -1143,7 +1154,9 @@ func BenchmarkCSVReader(b *testing.B) {
 		if n != 100_001 {
 			b.Fatalf("read %d rows", n)
 		}
+		total += n
 	}
+	b.ReportMetric(float64(total)/b.Elapsed().Seconds(), "rows/s")
 }
 
 func BenchmarkXLSXReader(b *testing.B) {
@@ -1168,6 +1181,7 @@ func BenchmarkXLSXReader(b *testing.B) {
 	data := buf.Bytes()
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
+	total := 0
 	for b.Loop() {
 		rr, err := ingest.NewXLSXReader(bytes.NewReader(data), int64(len(data)), ingest.ReadOptions{})
 		if err != nil {
@@ -1187,5 +1201,7 @@ func BenchmarkXLSXReader(b *testing.B) {
 		if n != 20_001 {
 			b.Fatalf("read %d rows", n)
 		}
+		total += n
 	}
+	b.ReportMetric(float64(total)/b.Elapsed().Seconds(), "rows/s")
 }

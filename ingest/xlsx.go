@@ -17,28 +17,38 @@ import (
 
 // How an XLSX workbook is read
 //
-// The workbook is read straight from its zip parts and streamed: a
-// worksheet is never held in memory whole, whatever its size.
+// The workbook is read straight from its zip parts, and each worksheet is
+// streamed: it is never held in memory whole, whatever its size. Only the
+// workbook's list of sheets, its relationships and the shared-string table
+// are held (each bounded by MaxSheetXMLBytes). The XML is read by a small
+// strict reader (below) that refuses anything that is not well formed,
+// rather than guessing.
 //
 //   - Values are the raw stored values, never formatted: numbers as their
 //     stored text ("447700900123", "4.47700900123E+11"), dates as Excel
 //     serial numbers (see Workbook.Date1904), shared and inline strings as
-//     their text (with Excel's _xHHHH_ escapes decoded), booleans as "TRUE"
-//     or "FALSE", error values as stored ("#N/A"), formulas as their cached
-//     value (never evaluated).
+//     their text (with Excel's _xHHHH_ escapes decoded; phonetic runs are
+//     not part of the text), booleans as "TRUE" or "FALSE", error values as
+//     stored ("#N/A"), formulas as their cached value (never evaluated; a
+//     formula without one is an empty cell).
 //   - Number is the row number recorded in the sheet, so numbers jump where
 //     Excel has empty rows. A row with no value is not returned; hidden rows
 //     are returned like any other.
 //   - Fields[i] is column i+1 (A is Fields[0]); columns without a value are
 //     "", and Fields ends at the last column holding a value.
-//   - Row faults, for cells a reader could otherwise silently lose or
-//     misplace: a shared-string index outside the table, a cell reference
-//     that is invalid, past column XFD, in another row, out of order or
-//     repeating a column, a boolean other than 0 or 1, an unknown cell type.
-//   - Fatal errors: rows out of order or repeated, a row number past 1048576,
-//     a value in a column past MaxFields, malformed XML, corrupt compressed
-//     data or a checksum mismatch, a part larger than the limits. The zip
-//     checksum of each sheet is checked when its rows end.
+//   - Row faults, for cells that could otherwise be silently lost or
+//     misplaced: a shared-string index outside the table (or no table), a
+//     cell reference that is invalid, past column XFD, in another row, out
+//     of order or repeating a column, a boolean other than 0 or 1, an
+//     unknown cell type, an inline string in a cell of another type. The
+//     value of a cell past XFD or repeating a column is quoted in the fault.
+//   - Fatal errors: rows out of order or repeated, a row number past
+//     1048576, a value in a column past MaxFields, an element where the
+//     worksheet schema has none (inside sheetData, a row, a cell or a
+//     value, or rows outside sheetData), XML that is not well formed, a
+//     token longer than 2×MaxRecordBytes+64 KiB, corrupt compressed data or
+//     a zip checksum mismatch (each sheet is read to its end, so its
+//     checksum is always verified), parts larger than the limits.
 
 const opXLSX = "read xlsx"
 
@@ -237,7 +247,13 @@ func (x *xlsxReader) readStructure() error {
 			sstPart = rel.target
 		}
 	}
+	seen := make(map[string]bool, len(listed))
 	for _, l := range listed {
+		if key := strings.ToLower(l.name); seen[key] {
+			return invalidf("the workbook names two sheets %q", l.name)
+		} else {
+			seen[key] = true
+		}
 		s := xlsxSheet{SheetInfo: SheetInfo{Name: l.name, Hidden: l.state == "hidden" || l.state == "veryHidden"}}
 		if rel, ok := byID[l.rid]; ok {
 			s.part = x.parts[rel.target]
@@ -267,9 +283,13 @@ func (x *xlsxReader) readStructure() error {
 // chooseSheets fills x.order from opt.Sheets (or every visible worksheet).
 func (x *xlsxReader) chooseSheets() error {
 	names := func() string {
-		q := make([]string, len(x.sheets))
+		var q []string
 		for i, s := range x.sheets {
-			q[i] = fmt.Sprintf("%q", s.Name)
+			if i == 20 {
+				q = append(q, fmt.Sprintf("and %d more", len(x.sheets)-i))
+				break
+			}
+			q = append(q, fmt.Sprintf("%q", s.Name))
 		}
 		return strings.Join(q, ", ")
 	}
@@ -316,11 +336,16 @@ func (x *xlsxReader) chooseSheets() error {
 			x.order = append(x.order, found)
 		}
 	}
+	byPart := make(map[*zip.File]string, len(x.order))
 	for _, i := range x.order {
 		s := &x.sheets[i]
 		if s.part == nil {
 			return invalidf("sheet %q: its worksheet part is missing from the workbook", s.Name)
 		}
+		if other, dup := byPart[s.part]; dup {
+			return invalidf("sheets %q and %q are the same worksheet part (%s)", other, s.Name, s.part.Name)
+		}
+		byPart[s.part] = s.Name
 		s.Read = true
 	}
 	return nil
@@ -429,18 +454,16 @@ func (x *xlsxReader) elementText(s *xmlStream, inT bool, limit int64) error {
 		switch k {
 		case xmlStart:
 			depth++
-			if !inT {
+			if !inT || textDepth != 0 {
 				return fmt.Errorf("unexpected <%s> in a value", s.local)
 			}
-			{
-				switch {
-				case depth == 2 && string(s.local) == "t":
-					textDepth = 2
-				case depth == 2 && string(s.local) == "r":
-					inRun = true
-				case depth == 3 && inRun && string(s.local) == "t":
-					textDepth = 3
-				}
+			switch {
+			case depth == 2 && string(s.local) == "t":
+				textDepth = 2
+			case depth == 2 && string(s.local) == "r":
+				inRun = true
+			case depth == 3 && inRun && string(s.local) == "t":
+				textDepth = 3
 			}
 		case xmlEnd:
 			if inT {

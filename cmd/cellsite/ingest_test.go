@@ -3,6 +3,7 @@ package main
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"context"
 	"fmt"
 	"os"
@@ -120,6 +121,9 @@ func state(t *testing.T, d string) string {
 	return s + fmt.Sprintf(" blobs=%d", blobs)
 }
 
+// zipBomb returns a workbook whose worksheet declares 3 GiB uncompressed.
+// (The reader's own tests inflate real bombs against a small limit; here the
+// point is that the command refuses one and leaves nothing behind.)
 func zipBomb(t *testing.T) []byte {
 	t.Helper()
 	var buf bytes.Buffer
@@ -135,13 +139,16 @@ func zipBomb(t *testing.T) []byte {
 	add("_rels/.rels", `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`)
 	add("xl/workbook.xml", `<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>`)
 	add("xl/_rels/workbook.xml.rels", `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`)
-	w, _ := zw.Create("xl/worksheets/sheet1.xml")
-	w.Write([]byte(`<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`))
-	chunk := bytes.Repeat([]byte(`<row><c t="inlineStr"><is><t>AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA</t></is></c></row>`), 1<<14)
-	for range 700 { // about 1.15 GB of XML, a few MB compressed
-		w.Write(chunk)
+	var body bytes.Buffer
+	fw, _ := flate.NewWriter(&body, flate.BestCompression)
+	fw.Write(bytes.Repeat([]byte(`<row><c t="inlineStr"><is><t>AAAA</t></is></c></row>`), 1<<12))
+	fw.Close()
+	w, err := zw.CreateRaw(&zip.FileHeader{Name: "xl/worksheets/sheet1.xml", Method: zip.Deflate,
+		CompressedSize64: uint64(body.Len()), UncompressedSize64: 3 << 30, CRC32: 0x12345678})
+	if err != nil {
+		t.Fatal(err)
 	}
-	w.Write([]byte(`</sheetData></worksheet>`))
+	w.Write(body.Bytes())
 	zw.Close()
 	return buf.Bytes()
 }
