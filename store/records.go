@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"time"
 
@@ -10,36 +11,42 @@ import (
 
 // insertRows inserts rows of n columns with multi-row INSERT statements.
 func (tx *Tx) insertRows(ctx context.Context, op, head string, n, count int, args func(i int, dst []any) []any) error {
+	// Rows per statement: the largest power of two within SQLite's
+	// variable limit, so that callers' power-of-two batches split into
+	// full, prepared-once chunks.
 	const maxVars = 30000
-	per := max(1, maxVars/n)
+	per := 1
+	for per*2*n <= maxVars {
+		per *= 2
+	}
 	row := "(" + strings.TrimSuffix(strings.Repeat("?,", n), ",") + ")"
-	var full string // statement text for a full chunk, built once
-	buf := make([]any, 0, per*n)
+	buf := make([]any, 0, min(per, count)*n)
 	for start := 0; start < count; start += per {
 		k := min(per, count-start)
-		var stmt string
-		if k == per && full != "" {
-			stmt = full
-		} else {
-			var sb strings.Builder
-			sb.Grow(len(head) + k*(len(row)+1))
-			sb.WriteString(head)
-			for i := range k {
-				if i > 0 {
-					sb.WriteByte(',')
-				}
-				sb.WriteString(row)
+		var sb strings.Builder
+		sb.Grow(len(head) + k*(len(row)+1))
+		sb.WriteString(head)
+		for i := range k {
+			if i > 0 {
+				sb.WriteByte(',')
 			}
-			stmt = sb.String()
-			if k == per {
-				full = stmt
-			}
+			sb.WriteString(row)
 		}
 		buf = buf[:0]
 		for i := start; i < start+k; i++ {
 			buf = args(i, buf)
 		}
-		if _, err := tx.q.ExecContext(ctx, stmt, buf...); err != nil {
+		var err error
+		if k == per {
+			// Full chunks repeat: prepare the statement once.
+			var st *sql.Stmt
+			if st, err = tx.prepared(ctx, sb.String()); err == nil {
+				_, err = st.ExecContext(ctx, buf...)
+			}
+		} else {
+			_, err = tx.q.ExecContext(ctx, sb.String(), buf...)
+		}
+		if err != nil {
 			return wrap(op, err)
 		}
 	}
@@ -55,15 +62,84 @@ func splitWarnings(s string) []string {
 	return strings.Split(s, ",")
 }
 
+// The raw column keeps the original texts of an event (target, other-party
+// kind, other party, type, start, time basis, duration, first cell, last
+// cell, IMEI, IMSI, APN), in this order, separated by the unit separator
+// (U+001F); an original equal to its normalised value is stored as "". Texts of original files
+// are checked by the readers to hold no control characters but tab, CR and
+// LF; a unit separator inside a value is escaped as U+001A U+001F.
+const (
+	rawSep = "\x1f"
+	rawEsc = "\x1a"
+)
+
+// same returns "" when an original text equals its normalised value (the
+// common case), so it is stored once; unpackRaw restores it.
+func same(raw, norm string) string {
+	if raw == norm && norm != "" {
+		return ""
+	}
+	return raw
+}
+
+func packRaw(e *cellsite.Event) string {
+	fields := [...]string{same(e.TargetRaw, e.Target), e.OtherKind, same(e.OtherRaw, e.Other), e.TypeRaw, e.StartRaw, e.TimeBasis, e.DurationRaw,
+		same(e.FirstCellRaw, e.FirstCell), same(e.LastCellRaw, e.LastCell), same(e.IMEIRaw, e.IMEI), same(e.IMSIRaw, e.IMSI), e.APN}
+	var sb strings.Builder
+	for i, f := range fields {
+		if i > 0 {
+			sb.WriteString(rawSep)
+		}
+		if strings.Contains(f, rawSep) || strings.Contains(f, rawEsc) {
+			f = strings.ReplaceAll(f, rawEsc, rawEsc+rawEsc)
+			f = strings.ReplaceAll(f, rawSep, rawEsc+rawSep)
+		}
+		sb.WriteString(f)
+	}
+	return sb.String()
+}
+
+func unpackRaw(s string, e *cellsite.Event) {
+	var fields []string
+	var cur strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == rawEsc[0] && i+1 < len(s):
+			i++
+			cur.WriteByte(s[i])
+		case s[i] == rawSep[0]:
+			fields = append(fields, cur.String())
+			cur.Reset()
+		default:
+			cur.WriteByte(s[i])
+		}
+	}
+	fields = append(fields, cur.String())
+	for len(fields) < 12 {
+		fields = append(fields, "")
+	}
+	e.TargetRaw, e.OtherKind, e.OtherRaw, e.TypeRaw, e.StartRaw, e.TimeBasis, e.DurationRaw = fields[0], fields[1], fields[2], fields[3], fields[4], fields[5], fields[6]
+	e.FirstCellRaw, e.LastCellRaw, e.IMEIRaw, e.IMSIRaw, e.APN = fields[7], fields[8], fields[9], fields[10], fields[11]
+	for _, p := range [...]struct {
+		raw  *string
+		norm string
+	}{
+		{&e.TargetRaw, e.Target}, {&e.OtherRaw, e.Other}, {&e.FirstCellRaw, e.FirstCell}, {&e.LastCellRaw, e.LastCell}, {&e.IMEIRaw, e.IMEI}, {&e.IMSIRaw, e.IMSI},
+	} {
+		if *p.raw == "" {
+			*p.raw = p.norm
+		}
+	}
+}
+
 // InsertEvents stores events of one source.
 func (tx *Tx) InsertEvents(ctx context.Context, sourceID int64, caseRef string, evs []cellsite.Event) error {
-	return tx.insertRows(ctx, "insert events", `INSERT INTO events (source_id, case_ref, sheet, row, target, target_raw, other, other_kind, other_raw, type, direction, type_raw,
-		start_ns, start_raw, time_basis, time_flag, duration_s, duration_raw, first_cell, first_raw, last_cell, last_raw, imei, imei_raw, imsi, imsi_raw,
-		apn, bytes, charging_id, duplicate_of, warnings) VALUES `, 31, len(evs), func(i int, a []any) []any {
+	return tx.insertRows(ctx, "insert events", `INSERT INTO events (source_id, case_ref, sheet, row, target, other, type, direction,
+		start_ns, time_flag, duration_s, first_cell, last_cell, imei, imsi, bytes, charging_id, duplicate_of, warnings, raw) VALUES `, 20, len(evs), func(i int, a []any) []any {
 		e := &evs[i]
-		return append(a, sourceID, caseRef, e.Sheet, e.Row, e.Target, e.TargetRaw, e.Other, e.OtherKind, e.OtherRaw, e.Type, e.Direction, e.TypeRaw,
-			e.Start.UnixNano(), e.StartRaw, e.TimeBasis, e.TimeFlag, e.DurationS, e.DurationRaw, e.FirstCell, e.FirstCellRaw, e.LastCell, e.LastCellRaw,
-			e.IMEI, e.IMEIRaw, e.IMSI, e.IMSIRaw, e.APN, e.Bytes, e.ChargingID, e.DuplicateOf, joinWarnings(e.Warnings))
+		return append(a, sourceID, caseRef, e.Sheet, e.Row, e.Target, e.Other, e.Type, e.Direction,
+			e.Start.UnixNano(), e.TimeFlag, e.DurationS, e.FirstCell, e.LastCell, e.IMEI, e.IMSI, e.Bytes, e.ChargingID, e.DuplicateOf,
+			joinWarnings(e.Warnings), packRaw(e))
 	})
 }
 
@@ -126,9 +202,8 @@ type EventFilter struct {
 // Events calls fn for each event of a case matching f, ordered by start time,
 // then source and row.
 func (tx *Tx) Events(ctx context.Context, f EventFilter, fn func(cellsite.Event, int64) error) error {
-	q := `SELECT e.source_id, s.sha256, e.sheet, e.row, e.target, e.target_raw, e.other, e.other_kind, e.other_raw, e.type, e.direction, e.type_raw,
-		e.start_ns, e.start_raw, e.time_basis, e.time_flag, e.duration_s, e.duration_raw, e.first_cell, e.first_raw, e.last_cell, e.last_raw,
-		e.imei, e.imei_raw, e.imsi, e.imsi_raw, e.apn, e.bytes, e.charging_id, e.duplicate_of, e.warnings
+	q := `SELECT e.source_id, s.sha256, e.sheet, e.row, e.target, e.other, e.type, e.direction,
+		e.start_ns, e.time_flag, e.duration_s, e.first_cell, e.last_cell, e.imei, e.imsi, e.bytes, e.charging_id, e.duplicate_of, e.warnings, e.raw
 		FROM events e JOIN sources s ON s.id = e.source_id WHERE e.case_ref = ?`
 	args := []any{f.Case}
 	if f.Target != "" {
@@ -155,12 +230,12 @@ func (tx *Tx) Events(ctx context.Context, f EventFilter, fn func(cellsite.Event,
 	for rows.Next() {
 		var e cellsite.Event
 		var sid, ns int64
-		var h, warnings string
-		if err := rows.Scan(&sid, &h, &e.Sheet, &e.Row, &e.Target, &e.TargetRaw, &e.Other, &e.OtherKind, &e.OtherRaw, &e.Type, &e.Direction, &e.TypeRaw,
-			&ns, &e.StartRaw, &e.TimeBasis, &e.TimeFlag, &e.DurationS, &e.DurationRaw, &e.FirstCell, &e.FirstCellRaw, &e.LastCell, &e.LastCellRaw,
-			&e.IMEI, &e.IMEIRaw, &e.IMSI, &e.IMSIRaw, &e.APN, &e.Bytes, &e.ChargingID, &e.DuplicateOf, &warnings); err != nil {
+		var h, warnings, raw string
+		if err := rows.Scan(&sid, &h, &e.Sheet, &e.Row, &e.Target, &e.Other, &e.Type, &e.Direction,
+			&ns, &e.TimeFlag, &e.DurationS, &e.FirstCell, &e.LastCell, &e.IMEI, &e.IMSI, &e.Bytes, &e.ChargingID, &e.DuplicateOf, &warnings, &raw); err != nil {
 			return wrap("events", err)
 		}
+		unpackRaw(raw, &e)
 		e.Source, _ = cellsite.ParseHash(h)
 		e.Start = time.Unix(0, ns).UTC()
 		e.Warnings = splitWarnings(warnings)

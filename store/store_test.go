@@ -15,6 +15,7 @@ import (
 	"github.com/cellsite/cellsite"
 	"github.com/cellsite/cellsite/provenance"
 	"github.com/cellsite/cellsite/store"
+	"github.com/google/go-cmp/cmp"
 )
 
 var t0 = time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
@@ -306,5 +307,45 @@ func TestPutCancelled(t *testing.T) {
 	cancel()
 	if _, _, err := db.Blobs.Put(ctx, strings.NewReader("data"), 0); !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
+	}
+}
+
+func TestEventsRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	db := openTemp(t)
+	src := cellsite.Sum([]byte("original"))
+	evs := []cellsite.Event{
+		{Source: src, Row: 2, Target: "+447700900123", TargetRaw: "07700 900123", Other: "+447700900456", OtherKind: "msisdn", OtherRaw: "+447700900456",
+			Type: "voice", Direction: "out", TypeRaw: "MOC", Start: t0, StartRaw: "01/11/2026 09:00:00", TimeBasis: "uk-local", DurationS: 70, DurationRaw: "0:01:10",
+			FirstCell: "234-30-129097582", FirstCellRaw: "7B1D31E", LastCell: "234-30-129097582", LastCellRaw: "234-30-129097582",
+			IMEI: "351234567890125", IMEIRaw: "'351234567890125", IMSI: "234301234567890", IMSIRaw: "234301234567890", Bytes: -1, Warnings: []string{"a", "b"}},
+		{Source: src, Sheet: "Calls", Row: 3, Target: "+447700900123", TargetRaw: "+447700900123", OtherKind: "withheld", OtherRaw: "WITHHELD\x1fodd\x1a",
+			Type: "data", TypeRaw: "GPRS", Start: t0.Add(time.Minute), StartRaw: "x", TimeBasis: "utc", TimeFlag: "ambiguous", Bytes: 1234, ChargingID: "C1", APN: "internet", DuplicateOf: 2},
+	}
+	err := db.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.CreateCase(ctx, cellsite.Case{Ref: "C", Title: "t", CreatedAt: t0}); err != nil {
+			return err
+		}
+		sid, err := tx.AddSource(ctx, cellsite.Source{Case: "C", Kind: "cdr", Name: "f.csv", SHA256: src, Summary: []byte("{}")})
+		if err != nil {
+			return err
+		}
+		return tx.InsertEvents(ctx, sid, "C", evs)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []cellsite.Event
+	err = db.View(ctx, func(tx *store.Tx) error {
+		return tx.Events(ctx, store.EventFilter{Case: "C", IncludeRepeated: true}, func(e cellsite.Event, _ int64) error {
+			got = append(got, e)
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(evs, got); diff != "" {
+		t.Errorf("events round trip (-want +got):\n%s", diff)
 	}
 }

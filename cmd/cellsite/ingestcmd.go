@@ -359,16 +359,41 @@ func parseAndRecord(ctx context.Context, e env, a *app, profiles *ingest.Profile
 		if err != nil {
 			return err
 		}
+		// Parsing and storing overlap: batches pass to a writer goroutine.
+		batches := make(chan ingest.Batch, 2)
+		stopped := make(chan struct{}) // closed when the writer fails
+		written := make(chan error, 1)
+		go func() {
+			var werr error
+			for b := range batches {
+				if werr != nil {
+					continue // drain after a failure
+				}
+				if werr = tx.InsertEvents(ctx, sid, caseRef, b.Events); werr == nil {
+					if werr = tx.InsertCells(ctx, sid, caseRef, b.Cells); werr == nil {
+						werr = tx.InsertRejects(ctx, sid, b.Faults)
+					}
+				}
+				if werr != nil {
+					close(stopped)
+				}
+			}
+			written <- werr
+		}()
 		sum, err := ingest.Parse(ctx, rr, lay, opt, func(b ingest.Batch) error {
-			if err := tx.InsertEvents(ctx, sid, caseRef, b.Events); err != nil {
-				return err
+			select {
+			case batches <- b:
+				return nil
+			case <-stopped:
+				return errors.New("storing rows failed")
 			}
-			if err := tx.InsertCells(ctx, sid, caseRef, b.Cells); err != nil {
-				return err
-			}
-			return tx.InsertRejects(ctx, sid, b.Faults)
 		})
+		close(batches)
+		failed := <-written
 		bar.done()
+		if failed != nil {
+			return failed
+		}
 		if err != nil {
 			return err
 		}

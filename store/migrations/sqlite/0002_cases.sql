@@ -24,39 +24,30 @@ CREATE TABLE sources (
     UNIQUE (case_ref, kind, sha256)
 );
 
+-- One row per event. The original texts of the normalised values are kept
+-- in raw (see rawFields in store/records.go); the row's place in its file is
+-- (source_id, sheet, row), unique by construction.
 CREATE TABLE events (
     source_id    INTEGER NOT NULL REFERENCES sources (id),
     case_ref     TEXT NOT NULL,
     sheet        TEXT NOT NULL,
     row          INTEGER NOT NULL,
     target       TEXT NOT NULL,
-    target_raw   TEXT NOT NULL,
     other        TEXT NOT NULL,
-    other_kind   TEXT NOT NULL,
-    other_raw    TEXT NOT NULL,
     type         TEXT NOT NULL,
     direction    TEXT NOT NULL,
-    type_raw     TEXT NOT NULL,
     start_ns     INTEGER NOT NULL,
-    start_raw    TEXT NOT NULL,
-    time_basis   TEXT NOT NULL,
     time_flag    TEXT NOT NULL,
     duration_s   INTEGER NOT NULL,
-    duration_raw TEXT NOT NULL,
     first_cell   TEXT NOT NULL,
-    first_raw    TEXT NOT NULL,
     last_cell    TEXT NOT NULL,
-    last_raw     TEXT NOT NULL,
     imei         TEXT NOT NULL,
-    imei_raw     TEXT NOT NULL,
     imsi         TEXT NOT NULL,
-    imsi_raw     TEXT NOT NULL,
-    apn          TEXT NOT NULL,
     bytes        INTEGER NOT NULL,
     charging_id  TEXT NOT NULL,
     duplicate_of INTEGER NOT NULL,
     warnings     TEXT NOT NULL,
-    PRIMARY KEY (source_id, sheet, row)
+    raw          TEXT NOT NULL
 );
 CREATE INDEX events_case_target_time ON events (case_ref, target, start_ns);
 
