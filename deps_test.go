@@ -13,6 +13,8 @@ const module = "github.com/cellsite/cellsite"
 // each package may import (outside its tests). "" is the root package.
 // geo is a leaf package of coordinate arithmetic shared by ingest (cell
 // lists), analysis (distances) and reports (maps on the National Grid).
+// synth writes synthetic operator exports in the shipped profiles' layouts,
+// with their ground truth, for tests, demonstrations and benchmarks.
 var allowed = map[string][]string{
 	"":             {},
 	"geo":          {},
@@ -22,7 +24,8 @@ var allowed = map[string][]string{
 	"provenance":   {""},
 	"store":        {""},
 	"reports":      {"", "analysis", "provenance", "templates", "geo"},
-	"api":          {"", "ingest", "analysis", "reports", "provenance", "store", "geo", "templates"},
+	"api":          {"", "ingest", "analysis", "reports", "provenance", "store", "geo", "templates", "synth"},
+	"synth":        {"", "geo", "ingest", "templates"},
 	"cmd/cellsite": nil, // anything
 }
 

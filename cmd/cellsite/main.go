@@ -81,6 +81,7 @@ func init() {
 		"ingest":   {"ingest operators' exports or cell lists into a case", runIngest},
 		"rejects":  {"list the rejected rows of a case's ingested files", runRejects},
 		"profiles": {"list the format profiles", runProfiles},
+		"synth":    {"write synthetic operator exports and cell lists with their ground truth", runSynth},
 	}
 }
 
