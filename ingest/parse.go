@@ -50,33 +50,33 @@ type SplitRecord struct {
 // Lines = Banner + Headers + Blank + Footer + Read, and
 // Read = Accepted + Duplicates + Rejected.
 type Summary struct {
-	File           string         `json:"file"`
-	Kind           string         `json:"kind"`
-	Profile        string         `json:"profile"`
-	ProfileVersion string         `json:"profile_version"`
-	ProfileStatus  string         `json:"profile_status"`
-	ProfileHash    cellsite.Hash  `json:"profile_sha256"`
-	TimeBasis      string         `json:"time_basis"`
-	Sheets         []string       `json:"sheets,omitempty"`          // sheets read, in order
-	SheetsNotRead  []string       `json:"sheets_not_read,omitempty"` // hidden or unrequested worksheets, not read
-	HeaderRow      int            `json:"header_row"`
-	Lines          int            `json:"lines"`
-	Banner         int            `json:"banner"`
-	Headers        int            `json:"headers"`
-	Blank          int            `json:"blank"`
-	Footer         int            `json:"footer"`
-	Read           int            `json:"read"`
-	Accepted       int            `json:"accepted"`
-	Duplicates     int            `json:"duplicates"`
-	Rejected       int            `json:"rejected"`
-	RejectedBy     map[string]int `json:"rejected_by"`
-	Warnings       map[string]int `json:"warnings"`
-	Conflicts      int            `json:"conflicts,omitempty"` // cells: records of one key whose validity overlaps with a different position or azimuth
-	SplitRecords   []SplitRecord  `json:"split_records,omitempty"`
-	SplitCount     int            `json:"split_count,omitempty"`
-	First          time.Time      `json:"first,omitempty"` // earliest event
-	Last           time.Time      `json:"last,omitempty"`
-	Output         cellsite.Artefact
+	File           string            `json:"file"`
+	Kind           string            `json:"kind"`
+	Profile        string            `json:"profile"`
+	ProfileVersion string            `json:"profile_version"`
+	ProfileStatus  string            `json:"profile_status"`
+	ProfileHash    cellsite.Hash     `json:"profile_sha256"`
+	TimeBasis      string            `json:"time_basis"`
+	Sheets         []string          `json:"sheets,omitempty"`          // sheets read, in order
+	SheetsNotRead  []string          `json:"sheets_not_read,omitempty"` // hidden or unrequested worksheets, not read
+	HeaderRow      int               `json:"header_row"`
+	Lines          int               `json:"lines"`
+	Banner         int               `json:"banner"`
+	Headers        int               `json:"headers"`
+	Blank          int               `json:"blank"`
+	Footer         int               `json:"footer"`
+	Read           int               `json:"read"`
+	Accepted       int               `json:"accepted"`
+	Duplicates     int               `json:"duplicates"`
+	Rejected       int               `json:"rejected"`
+	RejectedBy     map[string]int    `json:"rejected_by"`
+	Warnings       map[string]int    `json:"warnings"`
+	Conflicts      int               `json:"conflicts,omitempty"` // cells: records of one key whose validity overlaps with a different position or azimuth
+	SplitRecords   []SplitRecord     `json:"split_records,omitempty"`
+	SplitCount     int               `json:"split_count,omitempty"`
+	First          time.Time         `json:"first,omitempty"` // earliest event
+	Last           time.Time         `json:"last,omitempty"`
+	Output         cellsite.Artefact `json:"output"` // the canonical encoding of the records (docs/FORMATS.md)
 }
 
 // maxSplitListed bounds how many split records a summary lists (all are counted).
@@ -225,14 +225,14 @@ type parser struct {
 	date1904 bool
 	// Normalisers are pure; their results are remembered for values that
 	// repeat (the target, cells, handsets, frequent contacts).
-	msisdn memo[string]
-	other  memo[[2]string]
-	cells  memo[string]
-	imei   memo[imeiResult]
-	imsi   memo[string]
-	vocab  map[string][2]string // raw event type → type, direction (cache)
-	dirs   map[string]string    // raw direction → in/out/"" (cache)
-	splits map[[16]byte]int32   // target, other, type, start → first row
+	msisdn     memo[string]
+	cells      memo[string] // cell columns in the profile's format
+	cellsSplit memo[string] // cells from separate LAC and CI columns
+	imei       memo[imeiResult]
+	imsi       memo[string]
+	vocab      map[string][2]string // raw event type → type, direction (cache)
+	dirs       map[string]string    // raw direction → in/out/"" (cache)
+	splits     map[[16]byte]int32   // target, other, type, start → first row
 }
 
 func (ps *parser) pending() int {
@@ -492,11 +492,7 @@ func (ps *parser) event(row Row, col map[string]int, headers []string) {
 
 	// Other party.
 	e.OtherRaw = r.get("other")
-	other, _ := ps.other.get(e.OtherRaw, func(raw string) ([2]string, error) {
-		v, k := OtherParty(raw, p.Country)
-		return [2]string{v, k}, nil
-	})
-	e.Other, e.OtherKind = other[0], other[1]
+	e.Other, e.OtherKind = OtherParty(e.OtherRaw, p.Country)
 
 	// Duration.
 	e.DurationRaw = r.get("duration")
@@ -627,7 +623,11 @@ func (ps *parser) cellOf(r rowCtx, field, lacField, ciField string, warn func(st
 	if raw == "" {
 		return "", ""
 	}
-	key, err := ps.cells.get(format+"\x00"+raw, func(string) (string, error) { return CellKey(raw, format, ps.network) })
+	m := &ps.cells
+	if format != ps.p.CellFormat {
+		m = &ps.cellsSplit
+	}
+	key, err := m.get(raw, func(raw string) (string, error) { return CellKey(raw, format, ps.network) })
 	if err != nil {
 		warn("bad-cell")
 		return raw, ""
@@ -888,9 +888,13 @@ type imeiResult struct {
 	ok   bool
 }
 
-// memo remembers the results of a pure function of a string, up to a bound.
+// memo remembers the results of a pure function of a string, up to a bound,
+// with the last result in front (most columns repeat row after row).
 type memo[V any] struct {
-	m map[string]memoEntry[V]
+	m       map[string]memoEntry[V]
+	lastKey string
+	last    memoEntry[V]
+	hasLast bool
 }
 
 type memoEntry[V any] struct {
@@ -901,10 +905,15 @@ type memoEntry[V any] struct {
 const memoLimit = 8192
 
 func (m *memo[V]) get(key string, f func(string) (V, error)) (V, error) {
+	if m.hasLast && key == m.lastKey {
+		return m.last.v, m.last.err
+	}
 	if e, ok := m.m[key]; ok {
+		m.lastKey, m.last, m.hasLast = key, e, true
 		return e.v, e.err
 	}
 	v, err := f(key)
+	m.lastKey, m.last, m.hasLast = key, memoEntry[V]{v, err}, true
 	if m.m == nil {
 		m.m = make(map[string]memoEntry[V])
 	}

@@ -240,3 +240,50 @@ func TestIngestCancelled(t *testing.T) {
 		t.Errorf("state after a cancelled ingest: %s, before: %s", got, before)
 	}
 }
+
+// A new layout needs a profile file and nothing else.
+func TestIngestNewLayoutByProfileFileAlone(t *testing.T) {
+	d := newCase(t)
+	file := writeFile(t, "acme.csv", []byte("ACME MOBILE LAWFUL DISCLOSURE\n"+
+		"Subscriber|Peer|Kind|When (UTC)|Secs|Site Cell\n"+
+		"+447700900123|+447700900456|CALL-OUT|2026-03-01 10:00:00|65|234-30-129097582\n"+
+		"+447700900123|+447700900456|TEXT-IN|2026-03-01 10:05:00||\n"))
+	code, _, errs := cli(t, nil, "ingest", "--data", d, "--case", "OP-TEST", "--kind", "cdr", file)
+	if code == 0 || !strings.Contains(errs, "no profile fits acme.csv; best candidates") {
+		t.Fatalf("unknown layout: %d %s", code, errs)
+	}
+	profiles := t.TempDir()
+	os.WriteFile(filepath.Join(profiles, "acme-cdr.toml"), []byte(`name = "acme-cdr"
+version = "2026.1"
+kind = "cdr"
+title = "ACME Mobile CDR"
+status = "verified"
+delimiter = "|"
+country = "GB"
+time_basis = "utc"
+time_formats = ["2006-01-02 15:04:05"]
+duration_format = "seconds"
+footer_patterns = []
+required = ["target", "start"]
+
+[columns]
+target = ["Subscriber"]
+other = ["Peer"]
+event_type = ["Kind"]
+start = ["When (UTC)"]
+duration = ["Secs"]
+first_cell = ["Site Cell"]
+
+[event_types]
+"CALL-OUT" = "voice/out"
+"TEXT-IN" = "sms/in"
+`), 0o644)
+	code, out, errs := cli(t, map[string]string{"CELLSITE_PROFILES": profiles}, "ingest", "--data", d, "--case", "OP-TEST", "--kind", "cdr", file)
+	if code != 0 || !strings.Contains(out, "profile     acme-cdr 2026.1 (verified), detected") || !strings.Contains(out, "data rows   2 = 2 accepted + 0 duplicates + 0 rejected") {
+		t.Fatalf("new layout: %d\n%s\n%s", code, out, errs)
+	}
+	code, out, _ = cli(t, nil, "profiles", "--profiles", profiles)
+	if code != 0 || !strings.Contains(out, "acme-cdr") {
+		t.Errorf("profiles: %s", out)
+	}
+}
