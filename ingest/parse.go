@@ -117,6 +117,9 @@ func Parse(ctx context.Context, rr RowReader, lay Layout, opt Options, emit func
 	ps.dirs = make(map[string]string)
 	ps.splits = make(map[[16]byte]int32)
 	ps.sum.HeaderRow = lay.HeaderRow
+	if p.Kind == "cdr" {
+		ps.batch.Events = make([]cellsite.Event, 0, ps.opt.BatchSize)
+	}
 
 	sheet, started := "", false
 	var col map[string]int
@@ -251,10 +254,10 @@ func (ps *parser) flush() error {
 			ps.digest.AddEvent(&ps.batch.Events[i])
 		}
 	}
-	err := ps.emit(ps.batch)
+	err := ps.emit(ps.batch) // the batch now belongs to the caller
 	ps.batch = Batch{}
-	if ps.p.Kind == "cells" {
-		ps.batch.Cells = nil
+	if ps.p.Kind == "cdr" {
+		ps.batch.Events = make([]cellsite.Event, 0, ps.opt.BatchSize)
 	}
 	return err
 }

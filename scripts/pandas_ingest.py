@@ -7,7 +7,7 @@ import sys
 import pandas as pd
 
 df = pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False)
-df["start"] = pd.to_datetime(df["Start (UTC)"], format="%Y-%m-%dT%H:%M:%SZ", utc=True)
+df["start"] = pd.to_datetime(df["Start (UTC)"], format="%Y-%m-%dT%H:%M:%SZ", utc=True, errors="coerce")
 df["duration"] = pd.to_numeric(df["Duration (s)"], errors="coerce")
 df["duplicate"] = df.duplicated()
 print(len(df), int(df["duplicate"].sum()))

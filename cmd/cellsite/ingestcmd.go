@@ -454,7 +454,7 @@ func ingestLeaf(a *app, caseRef, kind, name string, h cellsite.Hash, size int64,
 	}
 	var warnings []string
 	if p.Status != "documented" && p.Status != "verified" {
-		warnings = append(warnings, fmt.Sprintf("profile %s %s is a %s", p.Name, p.Version, p.Status))
+		warnings = append(warnings, fmt.Sprintf("profile %s %s status: %s", p.Name, p.Version, p.Status))
 	}
 	for _, k := range sortedKeysInt(sum.Warnings) {
 		warnings = append(warnings, fmt.Sprintf("%s: %d rows", k, sum.Warnings[k]))

@@ -24,9 +24,10 @@ CREATE TABLE sources (
     UNIQUE (case_ref, kind, sha256)
 );
 
--- One row per event. The original texts of the normalised values are kept
--- in raw (see rawFields in store/records.go); the row's place in its file is
--- (source_id, sheet, row), unique by construction.
+-- One row per event, clustered by case, target and time (the order in which
+-- timelines and co-location read them), so that the table is its own index.
+-- The original texts of the normalised values are kept in raw (see packRaw
+-- in store/records.go).
 CREATE TABLE events (
     source_id    INTEGER NOT NULL REFERENCES sources (id),
     case_ref     TEXT NOT NULL,
@@ -47,9 +48,9 @@ CREATE TABLE events (
     charging_id  TEXT NOT NULL,
     duplicate_of INTEGER NOT NULL,
     warnings     TEXT NOT NULL,
-    raw          TEXT NOT NULL
-);
-CREATE INDEX events_case_target_time ON events (case_ref, target, start_ns);
+    raw          TEXT NOT NULL,
+    PRIMARY KEY (case_ref, target, start_ns, source_id, sheet, row)
+) WITHOUT ROWID;
 
 CREATE TABLE cells (
     source_id  INTEGER NOT NULL REFERENCES sources (id),
