@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -62,85 +65,139 @@ func splitWarnings(s string) []string {
 	return strings.Split(s, ",")
 }
 
-// The raw column keeps the original texts of an event (target, other-party
-// kind, other party, type, start, time basis, duration, first cell, last
-// cell, IMEI, IMSI, APN), in this order, separated by the unit separator
-// (U+001F); an original equal to its normalised value is stored as "". Texts of original files
-// are checked by the readers to hold no control characters but tab, CR and
-// LF; a unit separator inside a value is escaped as U+001A U+001F.
+// The detail column keeps every field of an event that is not a column of
+// its own, in this order, separated by the unit separator (U+001F): other
+// party, other-party kind, type, direction, time flag, duration, IMEI, IMSI,
+// bytes, charging ID, duplicate-of row, warnings (comma-separated), then the
+// original texts of target, other party, type, start, duration, first cell,
+// last cell, IMEI and IMSI, then the time basis and APN. An original equal
+// to its normalised value is stored as the single byte U+001E. A separator,
+// marker or escape byte inside a value is escaped with U+001A.
 const (
-	rawSep = "\x1f"
-	rawEsc = "\x1a"
+	sepByte  = 0x1f
+	sameByte = 0x1e
+	escByte  = 0x1a
 )
 
-// same returns "" when an original text equals its normalised value (the
-// common case), so it is stored once; unpackRaw restores it.
-func same(raw, norm string) string {
-	if raw == norm && norm != "" {
-		return ""
-	}
-	return raw
-}
-
-func packRaw(e *cellsite.Event) string {
-	fields := [...]string{same(e.TargetRaw, e.Target), e.OtherKind, same(e.OtherRaw, e.Other), e.TypeRaw, e.StartRaw, e.TimeBasis, e.DurationRaw,
-		same(e.FirstCellRaw, e.FirstCell), same(e.LastCellRaw, e.LastCell), same(e.IMEIRaw, e.IMEI), same(e.IMSIRaw, e.IMSI), e.APN}
-	var sb strings.Builder
-	for i, f := range fields {
+func packEvent(b []byte, e *cellsite.Event) []byte {
+	put := func(i int, f string) {
 		if i > 0 {
-			sb.WriteString(rawSep)
+			b = append(b, sepByte)
 		}
-		if strings.Contains(f, rawSep) || strings.Contains(f, rawEsc) {
-			f = strings.ReplaceAll(f, rawEsc, rawEsc+rawEsc)
-			f = strings.ReplaceAll(f, rawSep, rawEsc+rawSep)
+		for j := 0; j < len(f); j++ {
+			if f[j] == sepByte || f[j] == escByte || f[j] == sameByte {
+				b = append(b, escByte)
+			}
+			b = append(b, f[j])
 		}
-		sb.WriteString(f)
 	}
-	return sb.String()
+	put(0, e.Other)
+	put(1, e.OtherKind)
+	put(2, e.Type)
+	put(3, e.Direction)
+	put(4, e.TimeFlag)
+	b = append(b, sepByte)
+	b = strconv.AppendInt(b, e.DurationS, 10)
+	put(6, e.IMEI)
+	put(7, e.IMSI)
+	b = append(b, sepByte)
+	b = strconv.AppendInt(b, e.Bytes, 10)
+	put(9, e.ChargingID)
+	b = append(b, sepByte)
+	b = strconv.AppendInt(b, int64(e.DuplicateOf), 10)
+	put(11, strings.Join(e.Warnings, ","))
+	// An original equal to its normalised value (the common case) is stored
+	// once, as the marker byte; unpackEvent restores it.
+	putRaw := func(i int, raw, norm string) {
+		if raw == norm {
+			b = append(b, sepByte, sameByte)
+			return
+		}
+		put(i, raw)
+	}
+	putRaw(12, e.TargetRaw, e.Target)
+	putRaw(13, e.OtherRaw, e.Other)
+	putRaw(14, e.TypeRaw, e.Type)
+	put(15, e.StartRaw)
+	put(16, e.DurationRaw)
+	putRaw(17, e.FirstCellRaw, e.FirstCell)
+	putRaw(18, e.LastCellRaw, e.LastCell)
+	putRaw(19, e.IMEIRaw, e.IMEI)
+	putRaw(20, e.IMSIRaw, e.IMSI)
+	put(21, e.TimeBasis)
+	put(22, e.APN)
+	return b
 }
 
-func unpackRaw(s string, e *cellsite.Event) {
-	var fields []string
-	var cur strings.Builder
+const detailFields = 23
+
+func unpackEvent(s string, e *cellsite.Event) error {
+	var f [detailFields]string
+	var isSame [detailFields]bool
+	n := 0
+	var cur []byte
+	esc := false
 	for i := 0; i < len(s); i++ {
+		c := s[i]
 		switch {
-		case s[i] == rawEsc[0] && i+1 < len(s):
-			i++
-			cur.WriteByte(s[i])
-		case s[i] == rawSep[0]:
-			fields = append(fields, cur.String())
-			cur.Reset()
+		case esc:
+			cur = append(cur, c)
+			esc = false
+		case c == escByte:
+			esc = true
+		case c == sameByte:
+			isSame[n] = true
+		case c == sepByte:
+			if n >= detailFields-1 {
+				return fmt.Errorf("event detail has more than %d fields", detailFields)
+			}
+			f[n] = string(cur)
+			cur = cur[:0]
+			n++
 		default:
-			cur.WriteByte(s[i])
+			cur = append(cur, c)
 		}
 	}
-	fields = append(fields, cur.String())
-	for len(fields) < 12 {
-		fields = append(fields, "")
+	f[n] = string(cur)
+	if n != detailFields-1 {
+		return fmt.Errorf("event detail has %d fields, want %d", n+1, detailFields)
 	}
-	e.TargetRaw, e.OtherKind, e.OtherRaw, e.TypeRaw, e.StartRaw, e.TimeBasis, e.DurationRaw = fields[0], fields[1], fields[2], fields[3], fields[4], fields[5], fields[6]
-	e.FirstCellRaw, e.LastCellRaw, e.IMEIRaw, e.IMSIRaw, e.APN = fields[7], fields[8], fields[9], fields[10], fields[11]
-	for _, p := range [...]struct {
-		raw  *string
-		norm string
-	}{
-		{&e.TargetRaw, e.Target}, {&e.OtherRaw, e.Other}, {&e.FirstCellRaw, e.FirstCell}, {&e.LastCellRaw, e.LastCell}, {&e.IMEIRaw, e.IMEI}, {&e.IMSIRaw, e.IMSI},
-	} {
-		if *p.raw == "" {
-			*p.raw = p.norm
+	var err1, err2, err3 error
+	e.Other, e.OtherKind, e.Type, e.Direction, e.TimeFlag = f[0], f[1], f[2], f[3], f[4]
+	e.DurationS, err1 = strconv.ParseInt(f[5], 10, 64)
+	e.IMEI, e.IMSI = f[6], f[7]
+	e.Bytes, err2 = strconv.ParseInt(f[8], 10, 64)
+	e.ChargingID = f[9]
+	dup, err3 := strconv.Atoi(f[10])
+	e.DuplicateOf = dup
+	e.Warnings = splitWarnings(f[11])
+	restore := func(i int, norm string) string {
+		if isSame[i] {
+			return norm
 		}
+		return f[i]
 	}
+	e.TargetRaw, e.OtherRaw, e.TypeRaw = restore(12, e.Target), restore(13, e.Other), restore(14, e.Type)
+	e.StartRaw, e.DurationRaw = f[15], f[16]
+	e.FirstCellRaw, e.LastCellRaw = restore(17, e.FirstCell), restore(18, e.LastCell)
+	e.IMEIRaw, e.IMSIRaw = restore(19, e.IMEI), restore(20, e.IMSI)
+	e.TimeBasis, e.APN = f[21], f[22]
+	return errors.Join(err1, err2, err3)
 }
 
 // InsertEvents stores events of one source.
 func (tx *Tx) InsertEvents(ctx context.Context, sourceID int64, caseRef string, evs []cellsite.Event) error {
-	return tx.insertRows(ctx, "insert events", `INSERT INTO events (source_id, case_ref, sheet, row, target, other, type, direction,
-		start_ns, time_flag, duration_s, first_cell, last_cell, imei, imsi, bytes, charging_id, duplicate_of, warnings, raw) VALUES `, 20, len(evs), func(i int, a []any) []any {
-		e := &evs[i]
-		return append(a, sourceID, caseRef, e.Sheet, e.Row, e.Target, e.Other, e.Type, e.Direction,
-			e.Start.UnixNano(), e.TimeFlag, e.DurationS, e.FirstCell, e.LastCell, e.IMEI, e.IMSI, e.Bytes, e.ChargingID, e.DuplicateOf,
-			joinWarnings(e.Warnings), packRaw(e))
-	})
+	var buf []byte
+	return tx.insertRows(ctx, "insert events", `INSERT INTO events (case_ref, target, start_ns, source_id, sheet, row, first_cell, last_cell, duplicate, detail) VALUES `,
+		10, len(evs), func(i int, a []any) []any {
+			e := &evs[i]
+			buf = packEvent(buf[:0], e)
+			dup := int64(0)
+			if e.DuplicateOf != 0 {
+				dup = 1
+			}
+			return append(a, caseRef, e.Target, e.Start.UnixNano(), sourceID, e.Sheet, int64(e.Row), e.FirstCell, e.LastCell, dup, string(buf))
+		})
 }
 
 // InsertCells stores cell records of one source.
@@ -202,8 +259,7 @@ type EventFilter struct {
 // Events calls fn for each event of a case matching f, ordered by start time,
 // then source and row.
 func (tx *Tx) Events(ctx context.Context, f EventFilter, fn func(cellsite.Event, int64) error) error {
-	q := `SELECT e.source_id, s.sha256, e.sheet, e.row, e.target, e.other, e.type, e.direction,
-		e.start_ns, e.time_flag, e.duration_s, e.first_cell, e.last_cell, e.imei, e.imsi, e.bytes, e.charging_id, e.duplicate_of, e.warnings, e.raw
+	q := `SELECT e.source_id, s.sha256, e.sheet, e.row, e.target, e.start_ns, e.first_cell, e.last_cell, e.detail
 		FROM events e JOIN sources s ON s.id = e.source_id WHERE e.case_ref = ?`
 	args := []any{f.Case}
 	if f.Target != "" {
@@ -219,7 +275,7 @@ func (tx *Tx) Events(ctx context.Context, f EventFilter, fn func(cellsite.Event,
 		args = append(args, f.To)
 	}
 	if !f.IncludeRepeated {
-		q += ` AND e.duplicate_of = 0`
+		q += ` AND e.duplicate = 0`
 	}
 	q += ` ORDER BY e.start_ns, e.source_id, e.sheet, e.row`
 	rows, err := tx.q.QueryContext(ctx, q, args...)
@@ -230,15 +286,15 @@ func (tx *Tx) Events(ctx context.Context, f EventFilter, fn func(cellsite.Event,
 	for rows.Next() {
 		var e cellsite.Event
 		var sid, ns int64
-		var h, warnings, raw string
-		if err := rows.Scan(&sid, &h, &e.Sheet, &e.Row, &e.Target, &e.Other, &e.Type, &e.Direction,
-			&ns, &e.TimeFlag, &e.DurationS, &e.FirstCell, &e.LastCell, &e.IMEI, &e.IMSI, &e.Bytes, &e.ChargingID, &e.DuplicateOf, &warnings, &raw); err != nil {
+		var h, detail string
+		if err := rows.Scan(&sid, &h, &e.Sheet, &e.Row, &e.Target, &ns, &e.FirstCell, &e.LastCell, &detail); err != nil {
 			return wrap("events", err)
 		}
-		unpackRaw(raw, &e)
+		if err := unpackEvent(detail, &e); err != nil {
+			return cellsite.Errorf(cellsite.Integrity, "events", "source %d row %d: %v", sid, e.Row, err)
+		}
 		e.Source, _ = cellsite.ParseHash(h)
 		e.Start = time.Unix(0, ns).UTC()
-		e.Warnings = splitWarnings(warnings)
 		if err := fn(e, sid); err != nil {
 			return err
 		}

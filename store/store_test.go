@@ -321,6 +321,8 @@ func TestEventsRoundTrip(t *testing.T) {
 			IMEI: "351234567890125", IMEIRaw: "'351234567890125", IMSI: "234301234567890", IMSIRaw: "234301234567890", Bytes: -1, Warnings: []string{"a", "b"}},
 		{Source: src, Sheet: "Calls", Row: 3, Target: "+447700900123", TargetRaw: "+447700900123", OtherKind: "withheld", OtherRaw: "WITHHELD\x1fodd\x1a",
 			Type: "data", TypeRaw: "GPRS", Start: t0.Add(time.Minute), StartRaw: "x", TimeBasis: "utc", TimeFlag: "ambiguous", Bytes: 1234, ChargingID: "C1", APN: "internet", DuplicateOf: 2},
+		{Source: src, Row: 4, Target: "+447700900123", TargetRaw: "\x1e", Type: "other", TypeRaw: "", Start: t0.Add(2 * time.Minute), StartRaw: "\x1a\x1f\x1e", DurationS: -1, DurationRaw: "??", Bytes: -1,
+			IMEIRaw: "\x1e", IMSI: "234", IMSIRaw: "234"},
 	}
 	err := db.Update(ctx, func(tx *store.Tx) error {
 		if err := tx.CreateCase(ctx, cellsite.Case{Ref: "C", Title: "t", CreatedAt: t0}); err != nil {

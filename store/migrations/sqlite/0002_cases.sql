@@ -26,29 +26,20 @@ CREATE TABLE sources (
 
 -- One row per event, clustered by case, target and time (the order in which
 -- timelines and co-location read them), so that the table is its own index.
--- The original texts of the normalised values are kept in raw (see packRaw
--- in store/records.go).
+-- Columns hold what queries select on; every other field of the event, the
+-- original texts included, is kept in detail (see packEvent in
+-- store/records.go).
 CREATE TABLE events (
-    source_id    INTEGER NOT NULL REFERENCES sources (id),
-    case_ref     TEXT NOT NULL,
-    sheet        TEXT NOT NULL,
-    row          INTEGER NOT NULL,
-    target       TEXT NOT NULL,
-    other        TEXT NOT NULL,
-    type         TEXT NOT NULL,
-    direction    TEXT NOT NULL,
-    start_ns     INTEGER NOT NULL,
-    time_flag    TEXT NOT NULL,
-    duration_s   INTEGER NOT NULL,
-    first_cell   TEXT NOT NULL,
-    last_cell    TEXT NOT NULL,
-    imei         TEXT NOT NULL,
-    imsi         TEXT NOT NULL,
-    bytes        INTEGER NOT NULL,
-    charging_id  TEXT NOT NULL,
-    duplicate_of INTEGER NOT NULL,
-    warnings     TEXT NOT NULL,
-    raw          TEXT NOT NULL,
+    case_ref   TEXT NOT NULL,
+    target     TEXT NOT NULL,
+    start_ns   INTEGER NOT NULL,
+    source_id  INTEGER NOT NULL REFERENCES sources (id),
+    sheet      TEXT NOT NULL,
+    row        INTEGER NOT NULL,
+    first_cell TEXT NOT NULL,
+    last_cell  TEXT NOT NULL,
+    duplicate  INTEGER NOT NULL,
+    detail     TEXT NOT NULL,
     PRIMARY KEY (case_ref, target, start_ns, source_id, sheet, row)
 ) WITHOUT ROWID;
 
