@@ -82,6 +82,8 @@ func init() {
 		"rejects":  {"list the rejected rows of a case's ingested files", runRejects},
 		"profiles": {"list the format profiles", runProfiles},
 		"synth":    {"write synthetic operator exports and cell lists with their ground truth", runSynth},
+		"analyses": {"list a case's stored analyses, or print one with --show ID", runAnalyses},
+		"analyse":  {"run an analysis over a case's events: timeline, colocation, pattern, contacts, attribution, sessions, towerdump", runAnalyse},
 	}
 }
 

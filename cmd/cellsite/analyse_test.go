@@ -1,0 +1,133 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cellsite/cellsite"
+	"github.com/cellsite/cellsite/provenance"
+)
+
+// synthCase makes a data directory holding case OP-TEST with the meeting
+// scenario ingested, and returns the directory and the scenario's truth.
+func synthCase(t *testing.T) (string, map[string]any) {
+	t.Helper()
+	d := newCase(t)
+	out := filepath.Join(t.TempDir(), "synth")
+	if code, _, errs := cli(t, nil, "synth", "--seed", "3", "--scenario", "meeting", "--out", out); code != 0 {
+		t.Fatal(errs)
+	}
+	for _, kind := range []string{"cells", "cdr"} {
+		files, _ := filepath.Glob(filepath.Join(out, kind, "*"))
+		args := append([]string{"ingest", "--data", d, "--case", "OP-TEST", "--kind", kind}, files...)
+		if code, _, errs := cli(t, nil, args...); code != 0 {
+			t.Fatal(errs)
+		}
+	}
+	var truth map[string]any
+	b := mustRead(t, filepath.Join(out, "truth.json"))
+	if err := json.Unmarshal(b, &truth); err != nil {
+		t.Fatal(err)
+	}
+	return d, truth
+}
+
+func TestAnalyse(t *testing.T) {
+	d, truth := synthCase(t)
+	meeting := truth["meetings"].([]any)[0].(map[string]any)
+	mStart, _ := time.Parse(time.RFC3339, meeting["start"].(string))
+	mEnd, _ := time.Parse(time.RFC3339, meeting["end"].(string))
+
+	code, out, errs := cli(t, nil, "analyse", "--data", d, "--case", "OP-TEST", "--kind", "colocation", "--json")
+	if code != 0 {
+		t.Fatalf("analyse: %s", errs)
+	}
+	var doc struct {
+		Format  string              `json:"format"`
+		Kind    string              `json:"kind"`
+		Targets []string            `json:"targets"`
+		Inputs  []cellsite.Artefact `json:"inputs"`
+		Result  struct {
+			Together []struct {
+				Start, End time.Time
+			} `json:"together"`
+		} `json:"result"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("result is not JSON: %v\n%s", err, out)
+	}
+	if doc.Format != "cellsite-analysis/v1" || doc.Kind != "colocation" || len(doc.Targets) != 2 || len(doc.Inputs) != 2 {
+		t.Errorf("result document: %+v", doc)
+	}
+	found := false
+	for _, ep := range doc.Result.Together {
+		if !ep.End.Before(mStart) && !ep.Start.After(mEnd) {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the planted meeting %v–%v is not among %d episodes", mStart, mEnd, len(doc.Result.Together))
+	}
+
+	// The run is recorded in provenance with its inputs, parameters and output hash.
+	code, out, _ = cli(t, nil, "log", "--data", d, "--case", "OP-TEST", "--json")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	var last provenance.Leaf
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &last); err != nil || code != 0 {
+		t.Fatal(err)
+	}
+	if last.Type != provenance.Analyse || last.Param("kind") != "colocation" || !strings.Contains(last.Param("params"), `"window_s":900`) ||
+		len(last.Inputs) != 2 || len(last.Outputs) != 1 || len(last.References) == 0 {
+		t.Errorf("analysis leaf: %+v", last)
+	}
+
+	// Every kind runs and prints.
+	for _, k := range []string{"timeline", "pattern", "contacts", "attribution", "sessions"} {
+		if code, out, errs := cli(t, nil, "analyse", "--data", d, "--case", "OP-TEST", "--kind", k); code != 0 || len(out) < 100 {
+			t.Errorf("analyse --kind %s: %d %s %s", k, code, out, errs)
+		}
+	}
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown kind", []string{"--kind", "astrology"}, "want one of"},
+		{"unknown parameter", []string{"--kind", "colocation", "--params", `{"windw_s": 60}`}, "unknown field"},
+		{"bad JSON", []string{"--kind", "colocation", "--params", `{`}, "--params"},
+		{"target not in case", []string{"--kind", "timeline", "--targets", "07700900999"}, "no events of target +447700900999"},
+		{"bad target", []string{"--kind", "timeline", "--targets", "not-a-number"}, "--targets"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errs := cli(t, nil, append([]string{"analyse", "--data", d, "--case", "OP-TEST"}, tt.args...)...)
+			if code == 0 || !strings.Contains(errs, tt.want) {
+				t.Errorf("exit %d, %q; want failure containing %q", code, errs, tt.want)
+			}
+		})
+	}
+	code, out, _ = cli(t, nil, "analyses", "--data", d, "--case", "OP-TEST")
+	if code != 0 || strings.Count(out, "\n") != 7 || !strings.Contains(out, "colocation") {
+		t.Errorf("analyses: %d\n%s", code, out)
+	}
+	code, out, _ = cli(t, nil, "analyses", "--data", d, "--case", "OP-TEST", "--show", "1")
+	if code != 0 || !strings.HasPrefix(out, `{"format":"cellsite-analysis/v1"`) {
+		t.Errorf("analyses --show 1: %d %.200s", code, out)
+	}
+	if code, _, errs := cli(t, nil, "verify", "--data", d); code != 0 {
+		t.Errorf("verify: %s", errs)
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
