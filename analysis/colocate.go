@@ -104,13 +104,14 @@ func (p ColocationParams) Validate() error {
 // of the two phones that forms a qualifying pair with an event of the
 // other.
 type ColocationEvent struct {
-	// Index is the event's position in the events given to Colocate:
-	// events[Index] is the record, with its source file and row.
-	Index    int        `json:"index"`
-	Start    time.Time  `json:"start"`               // the event's start, UTC
-	TimeFlag string     `json:"time_flag,omitempty"` // as on the event: ambiguous or impossible local time
-	Cell     string     `json:"cell"`                // the key of the cell that places the event (Located.Where)
-	Site     geo.LatLon `json:"site"`                // that cell's mast position
+	// Index is the event's position in the events given to Colocate.
+	Index    int           `json:"index"`
+	Source   cellsite.Hash `json:"source"` // the original file, sheet and row it came from
+	Sheet    string        `json:"sheet,omitempty"`
+	Row      int           `json:"row"`
+	Start    time.Time     `json:"start"`               // the event's start, UTC
+	TimeFlag string        `json:"time_flag,omitempty"` // as on the event: ambiguous or impossible local time
+	Cell     string        `json:"cell"`                // the key of the cell that places the event (Located.Where)
 	// AtOrBefore is set for data sessions: the record means the phone
 	// used the cell at or before the start time, not necessarily at it.
 	AtOrBefore bool `json:"at_or_before"`
@@ -200,7 +201,7 @@ func Colocate(events []Located, targets []string, p ColocationParams) Colocation
 	}
 	idx := coBucket(events, which, out.Coverage)
 	prep := make([]*coTarget, len(ts))
-	coParallel(len(ts), func(k int) { prep[k] = newCoTarget(events, idx[k]) })
+	coParallel(len(ts), func(k int) { prep[k] = newCoTarget(events, idx[k], p.Basis == BasisCell) })
 	th := newCoThresholds(p)
 
 	// The work is cut into tasks that run in parallel, each writing only
@@ -424,7 +425,7 @@ type coTarget struct {
 	idx   []int32      // into the events given to Colocate
 	pts   []coPoint    // parallel to idx
 	site  []geo.LatLon // mast positions, parallel to idx
-	key   []string     // keys of the cells that place the events, parallel to idx
+	key   []string     // keys of the cells that place the events, parallel to idx (basis "cell" only)
 	meta  []uint8      // parallel to idx: coData, and a time flag's place in flags << 1
 	flags []string     // the distinct time flags, "" first
 }
@@ -436,10 +437,13 @@ const coData = 1
 // read it from the event.
 const coFlagOther = 127
 
-func newCoTarget(events []Located, idx []int32) *coTarget {
+func newCoTarget(events []Located, idx []int32, keys bool) *coTarget {
 	coSortIndex(events, idx)
 	t := &coTarget{idx: idx, pts: make([]coPoint, len(idx)), site: make([]geo.LatLon, len(idx)),
-		key: make([]string, len(idx)), meta: make([]uint8, len(idx)), flags: []string{""}}
+		meta: make([]uint8, len(idx)), flags: []string{""}}
+	if keys {
+		t.key = make([]string, len(idx))
+	}
 	var last geo.LatLon
 	var lx, ly, lz float64
 	for n, i := range idx {
@@ -452,7 +456,9 @@ func newCoTarget(events []Located, idx []int32) *coTarget {
 		}
 		t.pts[n] = coPoint{t: coInstantOf(e.Start), x: lx, y: ly, z: lz}
 		t.site[n] = pos
-		t.key[n] = c.Key
+		if keys {
+			t.key[n] = c.Key
+		}
 		var m uint8
 		if e.Type == "data" {
 			m = coData
@@ -476,10 +482,11 @@ func newCoTarget(events []Located, idx []int32) *coTarget {
 // event returns the evidential form of t's event n.
 func (t *coTarget) event(events []Located, n int) ColocationEvent {
 	m := t.meta[n]
-	ev := ColocationEvent{Index: int(t.idx[n]), Start: time.Unix(t.pts[n].t.s, t.pts[n].t.n).UTC(),
-		Cell: t.key[n], Site: t.site[n], AtOrBefore: m&coData != 0}
+	e := &events[t.idx[n]]
+	ev := ColocationEvent{Index: int(t.idx[n]), Source: e.Source, Sheet: e.Sheet, Row: e.Row,
+		Start: time.Unix(t.pts[n].t.s, t.pts[n].t.n).UTC(), Cell: coPlace(e).Key, AtOrBefore: m&coData != 0}
 	if f := m >> 1; f == coFlagOther {
-		ev.TimeFlag = events[t.idx[n]].TimeFlag
+		ev.TimeFlag = e.TimeFlag
 	} else {
 		ev.TimeFlag = t.flags[f]
 	}
@@ -911,20 +918,22 @@ func (pr *coPair) gather(events []Located, kind, side int) {
 }
 
 // coClosest returns the least geodesic distance among an episode's
-// candidate pairs. Each has a lower bound from its spherical angle θ: a
-// geodesic's line element is at least M(φ)·dθ, where M is the meridional
-// radius of curvature, which grows with |φ|; within a distance d of its
-// ends a geodesic's latitude changes by at most d/M, so over the pair it
-// stays within θ/2·1.011 of the nearer end's latitude (N/M < 1.0068 on
-// WGS84). The pairs are measured in order of their bounds until the next
-// bound exceeds the least distance so far.
+// candidate pairs. Each has bounds from its spherical angle θ: a
+// geodesic's line element lies between M(φ)·dθ and N(φ)·dθ, where M and N
+// are the radii of curvature, which grow with |φ|; within a distance d of
+// its ends a geodesic's latitude changes by at most d/M, so over the pair
+// it stays within θ/2·1.011 of the nearer end's latitude (N/M < 1.0068 on
+// WGS84). Only pairs whose lower bound is below every pair's upper bound
+// are measured, in order of their lower bounds, until the next bound
+// exceeds the least distance so far.
 func coClosest(ep *coEp, ta, tb *coTarget, th *coThresholds) float64 {
 	lim := ep.min2*th.k2 + th.slack2
 	type cand struct {
-		c  coCand
-		lb float64
+		i, j int32
+		lb   float64
 	}
-	var cs []cand
+	cs := make([]cand, 0, len(ep.cands))
+	least := math.Inf(1) // the least upper bound
 	for _, c := range ep.cands {
 		if c.c2 > lim {
 			continue
@@ -933,32 +942,35 @@ func coClosest(ep *coEp, ta, tb *coTarget, th *coThresholds) float64 {
 		pa, pb := ta.site[c.i], tb.site[c.j]
 		lo, hi := min(pa.Lat, pb.Lat)*math.Pi/180, max(pa.Lat, pb.Lat)*math.Pi/180
 		pad := theta / 2 * 1.011
-		lo, hi = lo-pad, hi+pad
-		least := 0.0 // the least |latitude| in [lo, hi]
+		lo, hi = max(lo-pad, -math.Pi/2), min(hi+pad, math.Pi/2)
+		nearest := 0.0 // the least |latitude| in [lo, hi]
 		if lo > 0 {
-			least = lo
+			nearest = lo
 		} else if hi < 0 {
-			least = -hi
+			nearest = -hi
 		}
-		sin := math.Sin(min(least, math.Pi/2))
-		m := coWGS84A * (1 - coWGS84E2) / math.Pow(1-coWGS84E2*sin*sin, 1.5)
-		cs = append(cs, cand{c, m*theta*(1-1e-9) - coSlackM})
+		sinLo, sinHi := math.Sin(nearest), math.Sin(max(-lo, hi))
+		m := coWGS84A * (1 - coWGS84E2) / math.Pow(1-coWGS84E2*sinLo*sinLo, 1.5)
+		n := coWGS84A / math.Sqrt(1-coWGS84E2*sinHi*sinHi)
+		least = min(least, n*theta*(1+1e-9)+coSlackM)
+		cs = append(cs, cand{c.i, c.j, m*theta*(1-1e-9) - coSlackM})
 	}
+	cs = slices.DeleteFunc(cs, func(c cand) bool { return c.lb > least })
 	slices.SortFunc(cs, func(x, y cand) int {
 		if c := cmp.Compare(x.lb, y.lb); c != 0 {
 			return c
 		}
-		if c := cmp.Compare(x.c.i, y.c.i); c != 0 {
+		if c := cmp.Compare(x.i, y.i); c != 0 {
 			return c
 		}
-		return cmp.Compare(x.c.j, y.c.j)
+		return cmp.Compare(x.j, y.j)
 	})
 	best := math.Inf(1)
 	for _, c := range cs {
 		if c.lb > best {
 			break
 		}
-		if d := geo.Distance(ta.site[c.c.i], tb.site[c.c.j]); d < best {
+		if d := geo.Distance(ta.site[c.i], tb.site[c.j]); d < best {
 			best = d
 		}
 	}

@@ -3,6 +3,8 @@ package analysis
 import (
 	"slices"
 	"time"
+
+	"github.com/cellsite/cellsite"
 )
 
 // Scene is a place and time of interest for a tower dump: the cells that
@@ -17,12 +19,14 @@ type Scene struct {
 // SceneEvent is one event that shows a number at a scene: the phone used
 // one of the scene's cells during the scene's period.
 type SceneEvent struct {
-	// Index is the event's position in the events given to TowerDump:
-	// events[Index] is the record, with its source file and row.
-	Index    int       `json:"index"`
-	Start    time.Time `json:"start"`
-	TimeFlag string    `json:"time_flag,omitempty"` // as on the event: ambiguous or impossible local time
-	Cell     string    `json:"cell"`                // the scene's cell the event names (its first cell if both are)
+	// Index is the event's position in the events given to TowerDump.
+	Index    int           `json:"index"`
+	Source   cellsite.Hash `json:"source"` // the original file, sheet and row it came from
+	Sheet    string        `json:"sheet,omitempty"`
+	Row      int           `json:"row"`
+	Start    time.Time     `json:"start"`
+	TimeFlag string        `json:"time_flag,omitempty"` // as on the event: ambiguous or impossible local time
+	Cell     string        `json:"cell"`                // the scene's cell the event names (its first cell if both are)
 	// Which says which of the event's cells are the scene's: "first",
 	// "last" or "both".
 	Which string `json:"which"`
@@ -49,11 +53,14 @@ type CommonNumber struct {
 // TowerDump finds the numbers seen at k or more of the scenes (k below 1
 // counts as 1). A number is seen at a scene when one of its events, as the
 // target (the phone that used the cell), names one of the scene's cells
-// as its first or last cell and starts within [From, To). Cells are
-// matched by key, as a tower dump is requested; repeated rows
-// (DuplicateOf set) are left out. The result is sorted by the number of
-// scenes, most first, then by number; it is empty, not nil, when no
-// number qualifies.
+// as its first or last cell and starts within [From, To); a scene whose
+// To is not after its From sees nothing. Cells are matched by key, as a
+// tower dump is requested, whether or not they resolve against a cell
+// list; repeated rows (DuplicateOf set) and events without a target are
+// left out. The result is sorted by the number of scenes, most first,
+// then by number; each number's scenes are in the order given, and each
+// scene's events in time order (then source, sheet and row). It is empty,
+// not nil, when no number qualifies.
 func TowerDump(events []Located, scenes []Scene, k int) []CommonNumber {
 	k = max(k, 1)
 	byCell := map[string][]int{}
@@ -74,7 +81,7 @@ func TowerDump(events []Located, scenes []Scene, k int) []CommonNumber {
 	if len(byCell) > 0 {
 		for i := range events {
 			e := &events[i]
-			if e.DuplicateOf != 0 {
+			if e.DuplicateOf != 0 || e.Target == "" {
 				continue
 			}
 			first, last := byCell[e.FirstCell], byCell[e.LastCell]
@@ -126,7 +133,8 @@ func TowerDump(events []Located, scenes []Scene, k int) []CommonNumber {
 			}
 			e := &events[s.event]
 			sc := &cn.Scenes[len(cn.Scenes)-1]
-			sc.Events = append(sc.Events, SceneEvent{Index: s.event, Start: e.Start, TimeFlag: e.TimeFlag, Cell: s.cell,
+			sc.Events = append(sc.Events, SceneEvent{Index: s.event, Source: e.Source, Sheet: e.Sheet, Row: e.Row,
+				Start: e.Start, TimeFlag: e.TimeFlag, Cell: s.cell,
 				Which: s.which, AtOrBefore: e.Type == "data"})
 		}
 		out = append(out, cn)

@@ -134,7 +134,7 @@ func TestTowerDump(t *testing.T) {
 		ev[0].TimeFlag = "ambiguous"
 		got := analysis.TowerDump(ev, scenes[:1], 1)
 		want := []analysis.CommonNumber{{Number: n1, Scenes: []analysis.SceneSighting{{Scene: 0, Name: "robbery",
-			Events: []analysis.SceneEvent{{Index: 0, Start: t0.Add(time.Minute), TimeFlag: "ambiguous", Cell: "234-30-1", Which: "first", AtOrBefore: true}}}}}}
+			Events: []analysis.SceneEvent{{Index: 0, Row: 9, Start: t0.Add(time.Minute), TimeFlag: "ambiguous", Cell: "234-30-1", Which: "first", AtOrBefore: true}}}}}}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("(-want +got):\n%s", diff)
 		}

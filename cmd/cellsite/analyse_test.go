@@ -99,6 +99,10 @@ func TestAnalyse(t *testing.T) {
 		{"unknown kind", []string{"--kind", "astrology"}, "want one of"},
 		{"unknown parameter", []string{"--kind", "colocation", "--params", `{"windw_s": 60}`}, "unknown field"},
 		{"bad JSON", []string{"--kind", "colocation", "--params", `{`}, "--params"},
+		{"bad basis", []string{"--kind", "colocation", "--params", `{"basis":"vibes"}`}, "basis"},
+		{"negative window", []string{"--kind", "colocation", "--params", `{"window_s":-5}`}, "--params"},
+		{"tower dump without scenes", []string{"--kind", "towerdump"}, "give the scenes"},
+		{"tower dump scene backwards", []string{"--kind", "towerdump", "--params", `{"scenes":[{"name":"A","cells":["234-30-1"],"from":"2026-03-02T00:00:00Z","to":"2026-03-01T00:00:00Z"}]}`}, "from before to"},
 		{"target not in case", []string{"--kind", "timeline", "--targets", "07700900999"}, "no events of target +447700900999"},
 		{"bad target", []string{"--kind", "timeline", "--targets", "not-a-number"}, "--targets"},
 	}
@@ -111,7 +115,7 @@ func TestAnalyse(t *testing.T) {
 		})
 	}
 	code, out, _ = cli(t, nil, "analyses", "--data", d, "--case", "OP-TEST")
-	if code != 0 || strings.Count(out, "\n") != 7 || !strings.Contains(out, "colocation") {
+	if code != 0 || strings.Count(out, "\n") != 7 || !strings.Contains(out, "colocation") || strings.Contains(out, "towerdump") {
 		t.Errorf("analyses: %d\n%s", code, out)
 	}
 	code, out, _ = cli(t, nil, "analyses", "--data", d, "--case", "OP-TEST", "--show", "1")

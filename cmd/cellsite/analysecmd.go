@@ -31,6 +31,7 @@ type analysisKind struct {
 	summary  string
 	params   func() any                                                 // a pointer to the kind's parameters with defaults applied
 	defaults func(params any)                                           // fills parameters left unset after decoding
+	validate func(params any) error                                     // nil, or checks the parameters (Invalid errors)
 	run      func(in analysisInput, params any) (any, map[string]int64) // result and counts for provenance
 	print    func(w io.Writer, result any)
 }
@@ -90,6 +91,11 @@ func runAnalyse(ctx context.Context, e env, args []string) error {
 			return cellsite.Errorf(cellsite.Invalid, "analyse", "--params: %v", err)
 		}
 		k.defaults(params)
+	}
+	if k.validate != nil {
+		if err := k.validate(params); err != nil {
+			return cellsite.Errorf(cellsite.Invalid, "analyse", "--params: %v", err)
+		}
 	}
 	a, err := openApp(ctx, e, *data, false)
 	if err != nil {

@@ -78,6 +78,7 @@ func init() {
 			summary:  "episodes when targets used the same or nearby cells within a time window, and when they were far apart",
 			params:   func() any { p := analysis.ColocationParams{}.Defaults(); return &p },
 			defaults: func(p any) { *p.(*analysis.ColocationParams) = p.(*analysis.ColocationParams).Defaults() },
+			validate: func(p any) error { return p.(*analysis.ColocationParams).Validate() },
 			run: func(in analysisInput, p any) (any, map[string]int64) {
 				r := analysis.Colocate(in.Located, in.Targets, *p.(*analysis.ColocationParams))
 				return r, map[string]int64{"together": int64(len(r.Together)), "apart": int64(len(r.Apart))}
@@ -219,6 +220,26 @@ func init() {
 			summary:  "numbers seen at k or more scenes (cells and time windows), --params '{\"scenes\":[...],\"k\":2}'",
 			params:   func() any { return &towerDumpParams{} },
 			defaults: func(any) {},
+			validate: func(p any) error {
+				tp := p.(*towerDumpParams)
+				if len(tp.Scenes) == 0 {
+					return fmt.Errorf(`give the scenes: {"scenes":[{"name":"A","cells":["234-30-129097582"],"from":"2026-03-01T10:00:00Z","to":"2026-03-01T12:00:00Z"}],"k":1}`)
+				}
+				for i, sc := range tp.Scenes {
+					switch {
+					case sc.Name == "":
+						return fmt.Errorf("scene %d has no name", i+1)
+					case len(sc.Cells) == 0:
+						return fmt.Errorf("scene %s has no cells", sc.Name)
+					case sc.From.IsZero() || sc.To.IsZero() || !sc.To.After(sc.From):
+						return fmt.Errorf("scene %s: from and to must be RFC 3339 times with from before to", sc.Name)
+					}
+				}
+				if tp.K < 0 || tp.K > len(tp.Scenes) {
+					return fmt.Errorf("k = %d: want 1 to %d (0 means every scene)", tp.K, len(tp.Scenes))
+				}
+				return nil
+			},
 			run: func(in analysisInput, p any) (any, map[string]int64) {
 				tp := p.(*towerDumpParams)
 				k := tp.K
