@@ -16,14 +16,7 @@ func runLog(ctx context.Context, e env, args []string) error {
 	data := dataFlag(fs, e)
 	caseRef := fs.String("case", "", "only leaves of this case `REF`")
 	asJSON := fs.Bool("json", false, "print one JSON object per leaf")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := noArgs(pos); err != nil {
-		return err
-	}
-	a, err := openApp(ctx, e, *data, false)
+	a, err := parseAndOpen(ctx, e, fs, args, data)
 	if err != nil {
 		return err
 	}
@@ -107,14 +100,7 @@ func printLeaf(e env, lf provenance.Leaf, h cellsite.Hash) {
 func runKey(ctx context.Context, e env, args []string) error {
 	fs := newFlags(e, "key", "[--data DIR]")
 	data := dataFlag(fs, e)
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := noArgs(pos); err != nil {
-		return err
-	}
-	a, err := openApp(ctx, e, *data, false)
+	a, err := parseAndOpen(ctx, e, fs, args, data)
 	if err != nil {
 		return err
 	}

@@ -162,6 +162,19 @@ func dataFlag(fs *flag.FlagSet, e env) *string {
 	return fs.String("data", def, "data `directory` (default $CELLSITE_DATA or ./cellsite-data)")
 }
 
+// parseAndOpen parses a command's flags, refuses positional arguments, and
+// opens the data directory named by data (which must already exist).
+func parseAndOpen(ctx context.Context, e env, fs *flag.FlagSet, args []string, data *string) (*app, error) {
+	pos, err := parse(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if err := noArgs(pos); err != nil {
+		return nil, err
+	}
+	return openApp(ctx, e, *data, false)
+}
+
 func noArgs(pos []string) error {
 	if len(pos) > 0 {
 		return usageError{fmt.Sprintf("unexpected argument %q", strings.Join(pos, " "))}

@@ -15,14 +15,7 @@ func runVerify(ctx context.Context, e env, args []string) error {
 	fs := newFlags(e, "verify", "[--data DIR] [--json]")
 	data := dataFlag(fs, e)
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := noArgs(pos); err != nil {
-		return err
-	}
-	a, err := openApp(ctx, e, *data, false)
+	a, err := parseAndOpen(ctx, e, fs, args, data)
 	if err != nil {
 		return err
 	}
