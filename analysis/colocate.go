@@ -21,6 +21,9 @@ const (
 	BasisCell   = "cell"   // the same cell identity
 	BasisSite   = "site"   // masts at the same site: within SameSiteM of each other
 	BasisNearby = "nearby" // masts within ColocationParams.DistanceM of each other
+	// BasisSector: the cells' modelled service areas overlap: sectors of
+	// radius ColocationParams.SectorRadiusM (see SectorsOverlap).
+	BasisSector = "sector"
 )
 
 // SameSiteM is the distance in metres within which two cells' masts are
@@ -44,8 +47,8 @@ type ColocationParams struct {
 	// start times are at most this many seconds apart. Default 900 (15
 	// minutes).
 	WindowS int64 `json:"window_s"`
-	// Basis: what makes two events' cells together: BasisCell, BasisSite
-	// or BasisNearby. Default BasisNearby.
+	// Basis: what makes two events' cells together: BasisCell, BasisSite,
+	// BasisNearby or BasisSector. Default BasisNearby.
 	Basis string `json:"basis"`
 	// DistanceM: with BasisNearby, the greatest distance in metres between
 	// the two cells' masts. Default 1000.
@@ -53,10 +56,14 @@ type ColocationParams struct {
 	// ApartM: the least distance in metres between the two cells' masts
 	// for an "apart" finding. Default 10000.
 	ApartM float64 `json:"apart_m"`
+	// SectorRadiusM: with BasisSector, the radius in metres of each
+	// cell's modelled service area. Default 3000.
+	SectorRadiusM float64 `json:"sector_radius_m"`
 }
 
 // Defaults returns p with every zero field set to its default: WindowS 900
-// seconds, Basis "nearby", DistanceM 1000 metres, ApartM 10000 metres.
+// seconds, Basis "nearby", DistanceM 1000 metres, ApartM 10000 metres,
+// SectorRadiusM 3000 metres.
 func (p ColocationParams) Defaults() ColocationParams {
 	if p.WindowS == 0 {
 		p.WindowS = 900
@@ -70,14 +77,18 @@ func (p ColocationParams) Defaults() ColocationParams {
 	if p.ApartM == 0 {
 		p.ApartM = 10000
 	}
+	if p.SectorRadiusM == 0 {
+		p.SectorRadiusM = 3000
+	}
 	return p
 }
 
 // Validate reports whether p, with its defaults filled in, can be used: a
 // window from 1 second to MaxColocationWindowS, a known basis, finite
 // positive distances, and an ApartM greater than the greatest distance the
-// basis calls together (DistanceM for "nearby", SameSiteM for "site"), so
-// that no pair of events is both together and apart.
+// basis calls together (DistanceM for "nearby", SameSiteM for "site",
+// twice SectorRadiusM for "sector"), so that no pair of events is both
+// together and apart.
 func (p ColocationParams) Validate() error {
 	p = p.Defaults()
 	bad := func(format string, a ...any) error {
@@ -86,16 +97,20 @@ func (p ColocationParams) Validate() error {
 	switch {
 	case p.WindowS < 1 || p.WindowS > MaxColocationWindowS:
 		return bad("window %d s: want 1 to %d seconds", p.WindowS, MaxColocationWindowS)
-	case p.Basis != BasisCell && p.Basis != BasisSite && p.Basis != BasisNearby:
-		return bad("basis %q: want %s, %s or %s", p.Basis, BasisCell, BasisSite, BasisNearby)
+	case p.Basis != BasisCell && p.Basis != BasisSite && p.Basis != BasisNearby && p.Basis != BasisSector:
+		return bad("basis %q: want %s, %s, %s or %s", p.Basis, BasisCell, BasisSite, BasisNearby, BasisSector)
 	case !(p.DistanceM > 0) || math.IsInf(p.DistanceM, 0):
 		return bad("distance %v m: want a positive number of metres", p.DistanceM)
 	case !(p.ApartM > 0) || math.IsInf(p.ApartM, 0):
 		return bad("apart %v m: want a positive number of metres", p.ApartM)
+	case !(p.SectorRadiusM > 0) || math.IsInf(p.SectorRadiusM, 0):
+		return bad("sector radius %v m: want a positive number of metres", p.SectorRadiusM)
 	case p.Basis == BasisNearby && p.ApartM <= p.DistanceM:
 		return bad("apart %v m must exceed the nearby distance %v m", p.ApartM, p.DistanceM)
 	case p.Basis == BasisSite && p.ApartM <= SameSiteM:
 		return bad("apart %v m must exceed the same-site distance %v m", p.ApartM, SameSiteM)
+	case p.Basis == BasisSector && p.ApartM <= 2*p.SectorRadiusM:
+		return bad("apart %v m must exceed twice the sector radius %v m", p.ApartM, p.SectorRadiusM)
 	}
 	return nil
 }
@@ -171,7 +186,10 @@ type Colocation struct {
 // form a qualifying pair when their start times are at most p.WindowS
 // seconds apart and their cells meet the basis: the same cell key
 // ("cell"), masts within SameSiteM ("site") or within p.DistanceM
-// ("nearby"); or, for an "apart" pair, masts at least p.ApartM apart.
+// ("nearby"), or modelled service areas of radius p.SectorRadiusM that
+// overlap ("sector", SectorsOverlap); or, for an "apart" pair, masts at
+// least p.ApartM apart (with "sector", and service areas that do not
+// overlap).
 // Distances are geodesic distances between the cells' mast positions on
 // the WGS84 ellipsoid. Each pair is an interval from the earlier start to
 // the later; intervals that overlap, or that are separated by no more than
@@ -201,8 +219,13 @@ func Colocate(events []Located, targets []string, p ColocationParams) Colocation
 	}
 	idx := coBucket(events, which, out.Coverage)
 	prep := make([]*coTarget, len(ts))
-	coParallel(len(ts), func(k int) { prep[k] = newCoTarget(events, idx[k], p.Basis == BasisCell) })
+	coParallel(len(ts), func(k int) {
+		prep[k] = newCoTarget(events, idx[k], p.Basis == BasisCell, p.Basis == BasisSector)
+	})
 	th := newCoThresholds(p)
+	if p.Basis == BasisSector {
+		th.sectors = newCoSectors(prep, p.SectorRadiusM)
+	}
 
 	// The work is cut into tasks that run in parallel, each writing only
 	// its own results: first, chunks of A's events, swept against B's;
@@ -426,6 +449,8 @@ type coTarget struct {
 	pts   []coPoint    // parallel to idx
 	site  []geo.LatLon // mast positions, parallel to idx
 	key   []string     // keys of the cells that place the events, parallel to idx (basis "cell" only)
+	skey  []sectorKey  // service area models of the cells, parallel to idx (basis "sector" only)
+	sec   []int32      // the cells' shapes in coSectors.shapes, parallel to idx (basis "sector" only)
 	meta  []uint8      // parallel to idx: coData, and a time flag's place in flags << 1
 	flags []string     // the distinct time flags, "" first
 }
@@ -437,12 +462,15 @@ const coData = 1
 // read it from the event.
 const coFlagOther = 127
 
-func newCoTarget(events []Located, idx []int32, keys bool) *coTarget {
+func newCoTarget(events []Located, idx []int32, keys, sectors bool) *coTarget {
 	coSortIndex(events, idx)
 	t := &coTarget{idx: idx, pts: make([]coPoint, len(idx)), site: make([]geo.LatLon, len(idx)),
 		meta: make([]uint8, len(idx)), flags: []string{""}}
 	if keys {
 		t.key = make([]string, len(idx))
+	}
+	if sectors {
+		t.skey = make([]sectorKey, len(idx))
 	}
 	var last geo.LatLon
 	var lx, ly, lz float64
@@ -458,6 +486,9 @@ func newCoTarget(events []Located, idx []int32, keys bool) *coTarget {
 		t.site[n] = pos
 		if keys {
 			t.key[n] = c.Key
+		}
+		if sectors {
+			t.skey[n] = sectorKeyOf(c)
 		}
 		var m uint8
 		if e.Type == "data" {
@@ -555,8 +586,9 @@ func coChord2(m float64) (float64, bool) {
 // apartNo surely not apart, at or above apartYes surely. Between them the
 // geodesic distance decides.
 type coThresholds struct {
-	cell              bool    // basis "cell": together is the same key
-	togM              float64 // together within togM ("site", "nearby")
+	cell              bool       // basis "cell": together is the same key
+	sectors           *coSectors // basis "sector": together is overlapping service areas
+	togM              float64    // together within togM ("site", "nearby")
 	togYes, togNo     float64
 	apartM            float64
 	apartNo, apartYes float64
@@ -572,7 +604,7 @@ func newCoThresholds(p ColocationParams) coThresholds {
 	case BasisNearby:
 		th.togM = p.DistanceM
 	}
-	if !th.cell {
+	if !th.cell && p.Basis != BasisSector {
 		if c, ok := coChord2((th.togM - coSlackM) / (1 + coEps)); ok {
 			th.togYes = c
 		}
@@ -725,7 +757,14 @@ func (st coSweepTask) run(p ColocationParams, th coThresholds) {
 	apartNo, apartYes := coBits(th.apartNo), coBits(th.apartYes)
 	cell, togM, apartM, k2, slack2 := th.cell, th.togM, th.apartM, th.k2, th.slack2
 	togBand0, togBandW := togYes+1, togNo-togYes // (togYes, togNo]
-	if cell {
+	sec := th.sectors
+	var secFar uint64
+	var secMemo map[uint64]bool
+	if sec != nil {
+		secFar = coBits(sec.far2)
+		secMemo = map[uint64]bool{}
+	}
+	if cell || sec != nil {
 		togBandW = 0
 	}
 	apartBandW := apartYes - apartNo // [apartNo, apartYes)
@@ -756,10 +795,17 @@ func (st coSweepTask) run(p ColocationParams, th coThresholds) {
 				if ta.key[i] == tb.key[j] {
 					together = 1
 				}
+			} else if sec != nil {
+				if bits <= secFar && sec.overlap(ta.sec[i], tb.sec[j], secMemo) {
+					together = 1
+				}
 			} else {
 				together = coLE(bits, togYes)
 			}
 			apart := 1 - coLE(bits, apartYes-1) // bits >= apartYes
+			if sec != nil {
+				apart &^= together // overlapping service areas are never apart
+			}
 			// Near a threshold (unsigned range tests), the geodesic
 			// distance decides. Validate keeps ApartM above the together
 			// distance, so only with basis "cell" can a pair be both.

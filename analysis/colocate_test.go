@@ -75,11 +75,13 @@ func naiveColocate(events []analysis.Located, targets []string, p analysis.Coloc
 						together = d <= analysis.SameSiteM
 					case analysis.BasisNearby:
 						together = d <= p.DistanceM
+					case analysis.BasisSector:
+						together = analysis.SectorsOverlap(&ca, &cb, p.SectorRadiusM)
 					}
 					if together {
 						tog = append(tog, m)
 					}
-					if d >= p.ApartM {
+					if d >= p.ApartM && !(together && p.Basis == analysis.BasisSector) {
 						apart = append(apart, m)
 					}
 				}
@@ -423,7 +425,7 @@ func TestColocateEvidence(t *testing.T) {
 	events[0].TimeFlag = "ambiguous"
 	got := analysis.Colocate(events, []string{phoneA, phoneB}, analysis.ColocationParams{})
 	want := analysis.Colocation{
-		Params:   analysis.ColocationParams{WindowS: 900, Basis: "nearby", DistanceM: 1000, ApartM: 10000},
+		Params:   analysis.ColocationParams{WindowS: 900, Basis: "nearby", DistanceM: 1000, ApartM: 10000, SectorRadiusM: 3000},
 		Targets:  []string{phoneA, phoneB},
 		Coverage: []analysis.ColocationCoverage{{Target: phoneA, Events: 2, Placed: 2}, {Target: phoneB, Events: 1, Placed: 1}},
 		Together: []analysis.ColocationEpisode{{
@@ -432,7 +434,7 @@ func TestColocateEvidence(t *testing.T) {
 			EventsB: []analysis.ColocationEvent{{Index: 0, Row: 7, Start: t0.Add(time.Minute), TimeFlag: "ambiguous", Cell: "234-10-2",
 				AtOrBefore: true}},
 			Pairs: 1, ClosestM: geo.Distance(geo.LatLon{Lat: x.Lat, Lon: x.Lon}, geo.LatLon{Lat: near.Lat, Lon: near.Lon}),
-			Params: analysis.ColocationParams{WindowS: 900, Basis: "nearby", DistanceM: 1000, ApartM: 10000},
+			Params: analysis.ColocationParams{WindowS: 900, Basis: "nearby", DistanceM: 1000, ApartM: 10000, SectorRadiusM: 3000},
 		}},
 		Apart: []analysis.ColocationEpisode{},
 	}
@@ -442,7 +444,7 @@ func TestColocateEvidence(t *testing.T) {
 }
 
 func TestColocationParams(t *testing.T) {
-	def := analysis.ColocationParams{WindowS: 900, Basis: analysis.BasisNearby, DistanceM: 1000, ApartM: 10000}
+	def := analysis.ColocationParams{WindowS: 900, Basis: analysis.BasisNearby, DistanceM: 1000, ApartM: 10000, SectorRadiusM: 3000}
 	if diff := cmp.Diff(def, analysis.ColocationParams{}.Defaults()); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)
 	}
@@ -454,7 +456,11 @@ func TestColocationParams(t *testing.T) {
 		{"defaults", analysis.ColocationParams{}, true},
 		{"cell basis", analysis.ColocationParams{Basis: analysis.BasisCell}, true},
 		{"site basis", analysis.ColocationParams{Basis: analysis.BasisSite, ApartM: 60}, true},
-		{"unknown basis", analysis.ColocationParams{Basis: "sector"}, false},
+		{"sector basis", analysis.ColocationParams{Basis: analysis.BasisSector}, true},
+		{"unknown basis", analysis.ColocationParams{Basis: "area"}, false},
+		{"negative sector radius", analysis.ColocationParams{Basis: analysis.BasisSector, SectorRadiusM: -1}, false},
+		{"NaN sector radius", analysis.ColocationParams{SectorRadiusM: math.NaN()}, false},
+		{"apart within two sector radii", analysis.ColocationParams{Basis: analysis.BasisSector, SectorRadiusM: 5000}, false},
 		{"negative window", analysis.ColocationParams{WindowS: -1}, false},
 		{"window over a year", analysis.ColocationParams{WindowS: analysis.MaxColocationWindowS + 1}, false},
 		{"negative distance", analysis.ColocationParams{DistanceM: -5}, false},
@@ -477,7 +483,7 @@ func TestColocationParams(t *testing.T) {
 				t.Error("no panic")
 			}
 		}()
-		analysis.Colocate(nil, []string{phoneA, phoneB}, analysis.ColocationParams{Basis: "sector"})
+		analysis.Colocate(nil, []string{phoneA, phoneB}, analysis.ColocationParams{Basis: "area"})
 	})
 }
 
@@ -489,7 +495,10 @@ func randomCase(rng *rand.Rand) ([]analysis.Located, []string, analysis.Colocati
 	var cells []cellsite.Cell
 	for n, d := range []float64{0, 0, 20, 49.9, 50.1, 300, 990, 999.99, 1000.01, 1500, 4000, 9995, 10000, 10005, 25000, 600000} {
 		p := geo.Destination(base, rng.Float64()*360, d)
-		cells = append(cells, cellsite.Cell{Key: fmt.Sprintf("234-%d-%d", 10+10*(n%3), n/2), Lat: p.Lat, Lon: p.Lon})
+		c := cellsite.Cell{Key: fmt.Sprintf("234-%d-%d", 10+10*(n%3), n/2), Lat: p.Lat, Lon: p.Lon,
+			AzimuthDeg: float64(rng.IntN(8) * 45), BeamwidthDeg: []float64{0, 0, 60, 90, 120, 360}[rng.IntN(6)]}
+		c.Omni = rng.IntN(5) == 0
+		cells = append(cells, c)
 	}
 	targets := []string{phoneA, phoneB, phoneC, "+447700900004"}[:2+rng.IntN(3)]
 	var events []analysis.Located
@@ -517,7 +526,10 @@ func randomCase(rng *rand.Rand) ([]analysis.Located, []string, analysis.Colocati
 	rng.Shuffle(len(events), func(i, j int) { events[i], events[j] = events[j], events[i] })
 	p := analysis.ColocationParams{
 		WindowS: []int64{0, 1, 60, 600, 900, 3600}[rng.IntN(6)],
-		Basis:   []string{"", analysis.BasisCell, analysis.BasisSite, analysis.BasisNearby}[rng.IntN(4)],
+		Basis:   []string{"", analysis.BasisCell, analysis.BasisSite, analysis.BasisNearby, analysis.BasisSector}[rng.IntN(5)],
+	}
+	if p.Basis == analysis.BasisSector {
+		p.SectorRadiusM = []float64{0, 400, 1000, 4000}[rng.IntN(4)]
 	}
 	switch rng.IntN(3) {
 	case 1:

@@ -232,7 +232,7 @@ var sweepFlag = flag.Bool("colocation.sweep", false, "measure co-location recall
 
 // TestColocationSweep measures, when run with -colocation.sweep, recall
 // and unplanted episodes over a wider corpus (seeds 1 to 10) for each
-// basis and several nearby distances: the table in
+// basis, several nearby distances and several sector radii: the table in
 // docs/validation/colocation.md.
 func TestColocationSweep(t *testing.T) {
 	if !*sweepFlag {
@@ -240,7 +240,10 @@ func TestColocationSweep(t *testing.T) {
 	}
 	settings := []analysis.ColocationParams{{Basis: analysis.BasisCell}, {Basis: analysis.BasisSite}}
 	for _, d := range []float64{500, 1000, 1500, 2000, 2500, 3000, 4000} {
-		settings = append(settings, analysis.ColocationParams{DistanceM: d, ApartM: 10000})
+		settings = append(settings, analysis.ColocationParams{Basis: analysis.BasisNearby, DistanceM: d, ApartM: 10000})
+	}
+	for _, r := range []float64{2000, 3000, 4000} {
+		settings = append(settings, analysis.ColocationParams{Basis: analysis.BasisSector, SectorRadiusM: r, ApartM: 10000})
 	}
 	for _, sc := range []string{"meeting", "gang"} {
 		for seed := uint64(1); seed <= 10; seed++ {

@@ -85,7 +85,18 @@ func init() {
 			},
 			print: func(w io.Writer, res any) {
 				r := res.(analysis.Colocation)
-				fmt.Fprintf(w, "Co-location (%s basis, window %ds, within %.0f m; apart at %.0f m or more)\n", r.Params.Basis, r.Params.WindowS, r.Params.DistanceM, r.Params.ApartM)
+				var basis string
+				switch r.Params.Basis {
+				case analysis.BasisCell:
+					basis = "same cell"
+				case analysis.BasisSite:
+					basis = fmt.Sprintf("same site (masts within %.0f m)", analysis.SameSiteM)
+				case analysis.BasisSector:
+					basis = fmt.Sprintf("overlapping sectors of %.0f m radius", r.Params.SectorRadiusM)
+				default:
+					basis = fmt.Sprintf("masts within %.0f m", r.Params.DistanceM)
+				}
+				fmt.Fprintf(w, "Co-location: %s, events within %d s of each other; apart when masts are %.0f m or more apart\n", basis, r.Params.WindowS, r.Params.ApartM)
 				for _, list := range []struct {
 					name string
 					eps  []analysis.ColocationEpisode
