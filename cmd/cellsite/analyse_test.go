@@ -91,6 +91,9 @@ func TestAnalyse(t *testing.T) {
 			t.Errorf("analyse --kind %s: %d %s %s", k, code, out, errs)
 		}
 	}
+	if code, _, errs := cli(t, nil, "analyse", "-h"); code != 0 || !strings.Contains(errs, "towerdump") || !strings.Contains(errs, "handset") {
+		t.Errorf("analyse -h: %d %s", code, errs)
+	}
 	tests := []struct {
 		name string
 		args []string

@@ -69,6 +69,15 @@ func runAnalyse(ctx context.Context, e env, args []string) error {
 	targetList := fs.String("targets", "", "comma-separated target `MSISDNs` (default: every target in the case)")
 	paramJSON := fs.String("params", "", "parameters as a JSON object; unset ones take their documented defaults (docs/VALIDATION.md)")
 	asJSON := fs.Bool("json", false, "print the stored result document as JSON")
+	usage := fs.Usage
+	fs.Usage = func() {
+		usage()
+		fmt.Fprintln(e.stderr, "\nKinds:")
+		for _, name := range strings.Split(kindNames(), ", ") {
+			fmt.Fprintf(e.stderr, "  %-12s %s\n", name, analysisKinds[name].summary)
+		}
+		fmt.Fprintln(e.stderr, "\nParameters and their defaults: docs/VALIDATION.md and docs/validation/.")
+	}
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
