@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -91,29 +90,16 @@ func ingestFile(t testing.TB, ps *ingest.Profiles, kind, path string) ([]cellsit
 		}
 		return rr
 	}
-	rr := open(ingest.ReadOptions{})
-	var sample []ingest.Row
-	for len(sample) < 200 {
-		r, err := rr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		sample = append(sample, r.Clone())
+	sample, err := ingest.Sample(open(ingest.ReadOptions{}))
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
 	}
-	rr.Close()
 	lay, err := ps.Detect(filepath.Base(path), kind, ftype, sample)
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
 	p := lay.Profile
-	ro := ingest.ReadOptions{Encoding: p.Encoding, Sheets: p.Sheets}
-	if p.Delimiter != "" {
-		ro.Delimiter = rune(p.Delimiter[0])
-	}
-	rr = open(ro)
+	rr := open(p.ReadOptions())
 	defer rr.Close()
 	var events []cellsite.Event
 	var cells []cellsite.Cell

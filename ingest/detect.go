@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 
@@ -221,4 +222,36 @@ func contains(ss []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// SampleRows is how many rows are read from the start of a file to find its
+// profile and header.
+const SampleRows = 200
+
+// Sample reads up to SampleRows rows from rr, copied so that they outlive
+// the reader, and closes rr.
+func Sample(rr RowReader) ([]Row, error) {
+	defer rr.Close()
+	var sample []Row
+	for len(sample) < SampleRows {
+		row, err := rr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		sample = append(sample, row.Clone())
+	}
+	return sample, nil
+}
+
+// ReadOptions returns the reader options for a file laid out as p says:
+// its delimiter, encoding and sheets.
+func (p *Profile) ReadOptions() ReadOptions {
+	ro := ReadOptions{Encoding: p.Encoding, Sheets: p.Sheets}
+	if p.Delimiter != "" {
+		ro.Delimiter = rune(p.Delimiter[0])
+	}
+	return ro
 }

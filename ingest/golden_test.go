@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
-	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -72,48 +71,27 @@ func canonicalOutput(t *testing.T, ps *ingest.Profiles, kind, path string) []byt
 		t.Fatal(err)
 	}
 	ftype := ingest.SniffFileType(data)
-	open := func() ingest.RowReader {
+	open := func(ro ingest.ReadOptions) ingest.RowReader {
 		var rr ingest.RowReader
 		if ftype == "xlsx" {
-			rr, err = ingest.NewXLSXReader(bytes.NewReader(data), int64(len(data)), ingest.ReadOptions{})
+			rr, err = ingest.NewXLSXReader(bytes.NewReader(data), int64(len(data)), ro)
 		} else {
-			rr, err = ingest.NewCSVReader(bytes.NewReader(data), ingest.ReadOptions{})
+			rr, err = ingest.NewCSVReader(bytes.NewReader(data), ro)
 		}
 		if err != nil {
 			t.Fatal(err)
 		}
 		return rr
 	}
-	rr := open()
-	var sample []ingest.Row
-	for len(sample) < 200 {
-		r, err := rr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		sample = append(sample, r.Clone())
+	sample, err := ingest.Sample(open(ingest.ReadOptions{}))
+	if err != nil {
+		t.Fatal(err)
 	}
-	rr.Close()
 	lay, err := ps.Detect(filepath.Base(path), kind, ftype, sample)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := lay.Profile
-	ro := ingest.ReadOptions{Encoding: p.Encoding, Sheets: p.Sheets}
-	if p.Delimiter != "" {
-		ro.Delimiter = rune(p.Delimiter[0])
-	}
-	if ftype == "xlsx" {
-		rr, err = ingest.NewXLSXReader(bytes.NewReader(data), int64(len(data)), ro)
-	} else {
-		rr, err = ingest.NewCSVReader(bytes.NewReader(data), ro)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	rr := open(lay.Profile.ReadOptions())
 	defer rr.Close()
 	var body bytes.Buffer
 	enc := json.NewEncoder(&body)

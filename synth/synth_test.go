@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"path"
 	"strings"
 	"testing"
@@ -64,28 +63,16 @@ func ingestFile(ps *ingest.Profiles, kind, name string, data []byte) (parsed, er
 	if err != nil {
 		return out, err
 	}
-	var sample []ingest.Row
-	for len(sample) < 200 {
-		row, err := rr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return out, err
-		}
-		sample = append(sample, row.Clone())
+	sample, err := ingest.Sample(rr)
+	if err != nil {
+		return out, err
 	}
-	rr.Close()
 	out.lay, err = ps.Detect(name, kind, ftype, sample)
 	if err != nil {
 		return out, err
 	}
 	p := out.lay.Profile
-	ro := ingest.ReadOptions{Encoding: p.Encoding, Sheets: p.Sheets}
-	if p.Delimiter != "" {
-		ro.Delimiter = rune(p.Delimiter[0])
-	}
-	if rr, err = open(ro); err != nil {
+	if rr, err = open(p.ReadOptions()); err != nil {
 		return out, err
 	}
 	defer rr.Close()

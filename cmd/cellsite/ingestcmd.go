@@ -316,19 +316,10 @@ func parseAndRecord(ctx context.Context, e env, a *app, profiles *ingest.Profile
 	if err != nil {
 		return ingestResult{}, err
 	}
-	var sample []ingest.Row
-	for len(sample) < 200 {
-		row, err := rr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			rr.Close()
-			return ingestResult{}, err
-		}
-		sample = append(sample, row.Clone())
+	sample, err := ingest.Sample(rr)
+	if err != nil {
+		return ingestResult{}, err
 	}
-	rr.Close()
 	var lay ingest.Layout
 	detected := chosen == nil
 	if chosen != nil {
@@ -340,12 +331,8 @@ func parseAndRecord(ctx context.Context, e env, a *app, profiles *ingest.Profile
 		return ingestResult{}, err
 	}
 	p := lay.Profile
-	ro := ingest.ReadOptions{Encoding: p.Encoding, Sheets: p.Sheets}
-	if p.Delimiter != "" {
-		ro.Delimiter = rune(p.Delimiter[0])
-	}
 	bar := newProgress(e.stderr, "ingest "+name)
-	rr, err = open(ro, bar)
+	rr, err = open(p.ReadOptions(), bar)
 	if err != nil {
 		return ingestResult{}, err
 	}
