@@ -264,17 +264,7 @@ func runAnalyses(ctx context.Context, e env, args []string) error {
 	data := dataFlag(fs, e)
 	caseRef := fs.String("case", "", "case reference (required)")
 	show := fs.Int64("show", 0, "print the stored result document of analysis `ID` (JSON, byte for byte as hashed)")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := noArgs(pos); err != nil {
-		return err
-	}
-	if *caseRef == "" {
-		return usageError{"analyses: --case is required"}
-	}
-	a, err := openApp(ctx, e, *data, false)
+	a, err := parseAndOpenCase(ctx, e, fs, args, data, caseRef)
 	if err != nil {
 		return err
 	}

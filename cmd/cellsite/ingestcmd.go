@@ -509,17 +509,7 @@ func runRejects(ctx context.Context, e env, args []string) error {
 	data := dataFlag(fs, e)
 	caseRef := fs.String("case", "", "case reference (required)")
 	asJSON := fs.Bool("json", false, "print JSON lines")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := noArgs(pos); err != nil {
-		return err
-	}
-	if *caseRef == "" {
-		return usageError{"rejects: --case is required"}
-	}
-	a, err := openApp(ctx, e, *data, false)
+	a, err := parseAndOpenCase(ctx, e, fs, args, data, caseRef)
 	if err != nil {
 		return err
 	}

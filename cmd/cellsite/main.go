@@ -175,6 +175,21 @@ func parseAndOpen(ctx context.Context, e env, fs *flag.FlagSet, args []string, d
 	return openApp(ctx, e, *data, false)
 }
 
+// parseAndOpenCase is parseAndOpen for commands that need --case.
+func parseAndOpenCase(ctx context.Context, e env, fs *flag.FlagSet, args []string, data, caseRef *string) (*app, error) {
+	pos, err := parse(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if err := noArgs(pos); err != nil {
+		return nil, err
+	}
+	if *caseRef == "" {
+		return nil, usageError{fs.Name() + ": --case is required"}
+	}
+	return openApp(ctx, e, *data, false)
+}
+
 func noArgs(pos []string) error {
 	if len(pos) > 0 {
 		return usageError{fmt.Sprintf("unexpected argument %q", strings.Join(pos, " "))}
