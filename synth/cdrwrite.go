@@ -87,27 +87,8 @@ func (w *world) newCDRWriter(path string, l *layout, ph *phone, n int, from, to 
 		cw.out = newCSVRows(f, l.delim, l.crlf, l.bom, l.single)
 	}
 	cw.plan = newPlan(cw.rng, n, l.has("target"), l.has("imei"))
-	for _, b := range l.bannerLines(formatNumber(ph.msisdn, l.p.Country, 0), from, to) {
-		if _, err := cw.out.write([]value{text(b)}); err != nil {
-			return nil, err
-		}
-		cw.file.Banner = append(cw.file.Banner, b)
-	}
-	if len(cw.file.Banner) > 0 {
-		if _, ok, err := cw.out.blank(); err != nil {
-			return nil, err
-		} else if ok {
-			cw.file.Blank++
-		}
-	}
-	if l.header != nil {
-		vals := make([]value, len(l.header))
-		for i, h := range l.header {
-			vals[i] = text(h)
-		}
-		if cw.file.HeaderRow, err = cw.out.write(vals); err != nil {
-			return nil, err
-		}
+	if err := writePreamble(cw.out, cw.file, l.bannerLines(formatNumber(ph.msisdn, l.p.Country, 0), from, to), l.header); err != nil {
+		return nil, err
 	}
 	return cw, nil
 }
@@ -465,4 +446,36 @@ func (cw *cdrWriter) close() (*File, error) {
 	}
 	cw.file.Lines = len(cw.file.Banner) + cw.file.Blank + b2i(cw.file.HeaderRow > 0) + cw.file.Rows + len(cw.file.Footer)
 	return cw.file, nil
+}
+
+// writePreamble writes the banner lines, a blank line after them, and the
+// header row (when the layout has one), recording each in file.
+func writePreamble(out rowWriter, file *File, banner, header []string) error {
+	for _, b := range banner {
+		if _, err := out.write([]value{text(b)}); err != nil {
+			return err
+		}
+		file.Banner = append(file.Banner, b)
+	}
+	if len(banner) > 0 {
+		_, ok, err := out.blank()
+		if err != nil {
+			return err
+		}
+		if ok {
+			file.Blank++
+		}
+	}
+	if header != nil {
+		vals := make([]value, len(header))
+		for i, h := range header {
+			vals[i] = text(h)
+		}
+		row, err := out.write(vals)
+		if err != nil {
+			return err
+		}
+		file.HeaderRow = row
+	}
+	return nil
 }

@@ -128,31 +128,16 @@ func (w *world) writeCells(path string, l *layout, network string, rows []cellRo
 	} else {
 		cw.out = newCSVRows(f, l.delim, l.crlf, l.bom, l.single)
 	}
+	var banner []string
 	if l.messy {
-		for _, b := range []string{
+		banner = []string{
 			l.p.Title,
 			"SYNTHETIC TEST DATA - positions are real masts, the list is not an operator's",
 			"Network: " + network,
-		} {
-			if _, err := cw.out.write([]value{text(b)}); err != nil {
-				return nil, err
-			}
-			cw.file.Banner = append(cw.file.Banner, b)
-		}
-		if _, ok, err := cw.out.blank(); err != nil {
-			return nil, err
-		} else if ok {
-			cw.file.Blank++
 		}
 	}
-	if l.header != nil {
-		vals := make([]value, len(l.header))
-		for i, h := range l.header {
-			vals[i] = text(h)
-		}
-		if cw.file.HeaderRow, err = cw.out.write(vals); err != nil {
-			return nil, err
-		}
+	if err := writePreamble(cw.out, cw.file, banner, l.header); err != nil {
+		return nil, err
 	}
 	rng := w.rand("mess/" + path)
 	pl := newPlan(rng, len(rows), false, false)
