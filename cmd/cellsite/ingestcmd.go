@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -39,9 +40,7 @@ func loadProfiles(dir string) (*ingest.Profiles, error) {
 	return ps, nil
 }
 
-func profilesFlag(fs interface {
-	String(string, string, string) *string
-}, e env) *string {
+func profilesFlag(fs *flag.FlagSet, e env) *string {
 	return fs.String("profiles", e.getenv("CELLSITE_PROFILES"), "extra profile `directory` (default $CELLSITE_PROFILES); its files override built-in profiles of the same name")
 }
 
