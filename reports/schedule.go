@@ -2,6 +2,7 @@ package reports
 
 import (
 	"time"
+	_ "time/tzdata" // Europe/London's rules wherever reports are rendered
 
 	"github.com/cellsite/cellsite"
 )
@@ -61,7 +62,7 @@ var London = mustLoad("Europe/London")
 func mustLoad(name string) *time.Location {
 	loc, err := time.LoadLocation(name)
 	if err != nil {
-		panic(err) // time/tzdata is embedded by the root package
+		panic(err) // time/tzdata is embedded
 	}
 	return loc
 }
