@@ -12,11 +12,11 @@ type ValueKind uint8
 
 // Kinds of schedule cell.
 const (
-	Empty    ValueKind = iota // nothing
-	TextKind                  // a string, written as text (identifiers are always text)
-	IntKind                   // a whole number
-	FloatKind                 // a decimal number
-	TimeKind                  // an instant, shown in the column's zone to the second
+	Empty     ValueKind = iota // nothing
+	TextKind                   // a string, written as text (identifiers are always text)
+	IntKind                    // a whole number
+	FloatKind                  // a decimal number
+	TimeKind                   // an instant, shown in the column's zone to the second
 )
 
 // Value is one cell of a schedule.
