@@ -17,3 +17,14 @@ func Profiles() fs.FS {
 	}
 	return sub
 }
+
+//go:embed fonts/*.ttf fonts/LICENSE-DejaVu.txt
+var fonts embed.FS
+
+// Font returns an embedded TrueType font by file name, e.g.
+// "DejaVuSans.ttf" or "DejaVuSans-Bold.ttf" (Bitstream Vera licence, in
+// fonts/LICENSE-DejaVu.txt). Renderers never use fonts installed on the
+// machine, so output is the same everywhere.
+func Font(name string) ([]byte, error) {
+	return fonts.ReadFile("fonts/" + name)
+}
