@@ -84,6 +84,7 @@ type Column struct {
 	Format   string  // one of the Format constants
 	Decimals int     // for FormatDecimal
 	Zone     string  // for FormatDateTime: ZoneUTC or ZoneUKLocal
+	NoPDF    bool    // left out of the PDF report
 }
 
 // Title returns the header as displayed, with the zone for time columns.

@@ -28,3 +28,16 @@ var fonts embed.FS
 func Font(name string) ([]byte, error) {
 	return fonts.ReadFile("fonts/" + name)
 }
+
+//go:embed schedules/*.toml
+var schedules embed.FS
+
+// Schedules returns the built-in schedule templates: one TOML file per
+// schedule (see docs/TEMPLATES.md).
+func Schedules() fs.FS {
+	sub, err := fs.Sub(schedules, "schedules")
+	if err != nil {
+		panic(err) // the embedded tree is fixed at build time
+	}
+	return sub
+}
