@@ -92,6 +92,16 @@ func (l *Log) Receipt(ctx context.Context, r Reader, index int64) (Receipt, erro
 	if err != nil {
 		return Receipt{}, err
 	}
+	return l.ReceiptAt(ctx, r, index, cp)
+}
+
+// ReceiptAt returns a receipt for leaf index against a given signed
+// checkpoint of this log, which must cover the leaf. Receipts against the
+// same checkpoint are the same bytes however much the log has grown since.
+func (l *Log) ReceiptAt(ctx context.Context, r Reader, index int64, cp Checkpoint) (Receipt, error) {
+	if index < 0 || index >= cp.Size {
+		return Receipt{}, cellsite.Errorf(cellsite.Invalid, "receipt", "leaf %d is not in a checkpoint of size %d", index, cp.Size)
+	}
 	_, data, err := Get(ctx, r, index)
 	if err != nil {
 		return Receipt{}, err

@@ -37,6 +37,8 @@ type Input struct {
 type Prepared struct {
 	In         Input
 	EventCount int
+	Repeats    int // events that repeat an earlier row exactly
+	Unplaced   int // events (repeats aside) that no resolved cell places
 	LocalBasis bool // a source stated its times in UK local time
 	Targets    []string
 	Cells      []CellRow // by key, then validity, then source row
@@ -146,6 +148,11 @@ func Prepare(ctx context.Context, in Input) (*Prepared, error) {
 			count(l.Last)
 		}
 		c, placed := l.Where()
+		if l.DuplicateOf != 0 {
+			p.Repeats++
+		} else if !placed {
+			p.Unplaced++
+		}
 		if wanted[eventRef{l.Source, l.Sheet, l.Row}] && l.DuplicateOf == 0 {
 			p.eventNo[eventRef{l.Source, l.Sheet, l.Row}] = numbered{n, c}
 		}

@@ -262,6 +262,7 @@ func docConfig(r Report, fonts []*entity.CustomFont, at time.Time) *entity.Confi
 		WithAuthor(r.Header.ProducedBy, true).
 		WithCreator(r.Header.Software, true).
 		WithSequentialMode().
+		WithCompression(true).
 		Build()
 }
 

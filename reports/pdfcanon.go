@@ -125,6 +125,39 @@ func canonicalPDF(pdf []byte) ([]byte, error) {
 	if err != nil {
 		return fail("trailer: %v", err)
 	}
+	// Objects that refer to nothing and have the same bytes are one
+	// object: each part of a merged document embeds its own copy of the
+	// same fonts.
+	alias := make(map[int]int)
+	byBody := make(map[string]int)
+	for nr, o := range objs {
+		if len(o.refs) > 0 {
+			continue
+		}
+		k := string(o.body)
+		if rep, ok := byBody[k]; ok {
+			if nr < rep {
+				alias[rep] = nr
+				byBody[k] = nr
+			} else {
+				alias[nr] = rep
+			}
+		} else {
+			byBody[k] = nr
+		}
+	}
+	for nr := range alias { // point every alias at its body's representative
+		alias[nr] = byBody[string(objs[nr].body)]
+	}
+	canon := func(nr int) int {
+		if rep, ok := alias[nr]; ok {
+			return rep
+		}
+		return nr
+	}
+	for nr := range alias {
+		delete(objs, nr)
+	}
 	// Number objects in the order a walk from the trailer first meets
 	// them; the walk follows references in the order they are written,
 	// which depends on the objects' content, not their numbers.
@@ -132,7 +165,7 @@ func canonicalPDF(pdf []byte) ([]byte, error) {
 	queue := make([]int, 0, len(objs))
 	visit := func(rs []refPos, in []byte) {
 		for _, r := range rs {
-			nr := r.nr(in)
+			nr := canon(r.nr(in))
 			if _, ok := objs[nr]; ok {
 				if _, seen := renum[nr]; !seen {
 					renum[nr] = len(renum) + 1
@@ -166,7 +199,7 @@ func canonicalPDF(pdf []byte) ([]byte, error) {
 		last := 0
 		for _, r := range rs {
 			b.Write(in[last:r.start])
-			if n, ok := renum[r.nr(in)]; ok {
+			if n, ok := renum[canon(r.nr(in))]; ok {
 				b.WriteString(strconv.Itoa(n))
 			} else {
 				b.WriteString("0") // a reference to no object is null

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -175,4 +177,15 @@ func wrap(op string, err error) error {
 		return err
 	}
 	return &cellsite.Error{Op: op, Kind: cellsite.Internal, Err: fmt.Errorf("%w", err)}
+}
+
+// CheckpointAt returns the first checkpoint signed at the given tree size,
+// or NotFound.
+func (tx *Tx) CheckpointAt(ctx context.Context, size int64) ([]byte, error) {
+	var b []byte
+	err := tx.q.QueryRowContext(ctx, `SELECT note FROM checkpoints WHERE size = ? ORDER BY seq LIMIT 1`, size).Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, cellsite.Errorf(cellsite.NotFound, "checkpoint", "no checkpoint of size %d", size)
+	}
+	return b, wrap("checkpoint", err)
 }

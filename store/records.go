@@ -254,10 +254,11 @@ type EventFilter struct {
 	Target          string // E.164; "" for all
 	From, To        int64  // start time bounds in Unix nanoseconds, [From, To); 0 for none
 	IncludeRepeated bool   // include exact duplicates (excluded by default)
+	ByTarget        bool   // order by target first (the table's own order)
 }
 
 // Events calls fn for each event of a case matching f, ordered by start time,
-// then source and row.
+// then source and row; with f.ByTarget, by target first.
 func (tx *Tx) Events(ctx context.Context, f EventFilter, fn func(cellsite.Event, int64) error) error {
 	q := `SELECT e.source_id, s.sha256, e.sheet, e.row, e.target, e.start_ns, e.first_cell, e.last_cell, e.detail
 		FROM events e JOIN sources s ON s.id = e.source_id WHERE e.case_ref = ?`
@@ -277,7 +278,11 @@ func (tx *Tx) Events(ctx context.Context, f EventFilter, fn func(cellsite.Event,
 	if !f.IncludeRepeated {
 		q += ` AND e.duplicate = 0`
 	}
-	q += ` ORDER BY e.start_ns, e.source_id, e.sheet, e.row`
+	if f.ByTarget {
+		q += ` ORDER BY e.target, e.start_ns, e.source_id, e.sheet, e.row`
+	} else {
+		q += ` ORDER BY e.start_ns, e.source_id, e.sheet, e.row`
+	}
 	rows, err := tx.q.QueryContext(ctx, q, args...)
 	if err != nil {
 		return wrap("events", err)

@@ -48,3 +48,15 @@ func (p *progress) done() {
 		p.drawn = false
 	}
 }
+
+// stage starts a new stage: its label and, when total is known, the bar.
+func (p *progress) stage(label string, done, total int64) {
+	p.done()
+	p.label = label
+	if p.on && total <= 0 {
+		fmt.Fprintf(p.w, "\r%s…", label)
+		p.drawn = true
+		return
+	}
+	p.update(done, total)
+}

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/cellsite/cellsite"
+	"github.com/cellsite/cellsite/reports"
+)
+
+// hashWriter hashes and counts what passes through it.
+type hashWriter struct {
+	w io.Writer
+	h hash.Hash
+	n int64
+}
+
+func newHashWriter(w io.Writer) *hashWriter { return &hashWriter{w: w, h: sha256.New()} }
+
+func (hw *hashWriter) Write(p []byte) (int, error) {
+	n, err := hw.w.Write(p)
+	hw.h.Write(p[:n])
+	hw.n += int64(n)
+	return n, err
+}
+
+func (hw *hashWriter) sum() cellsite.Hash {
+	var s cellsite.Hash
+	copy(s[:], hw.h.Sum(nil))
+	return s
+}
+
+// rendered holds the outputs of one render in a temporary directory.
+type rendered struct {
+	dir     string
+	paths   []string          // pack paths, in pack order
+	files_  map[string]string // pack path → temporary file
+	kinds   map[string]string
+	outputs []cellsite.Artefact // for the render leaf, in pack order
+}
+
+func (r *rendered) cleanup() { os.RemoveAll(r.dir) }
+
+// files returns the outputs as pack files produced by the render leaf.
+func (r *rendered) files(leaf int64) []reports.PackFile {
+	out := make([]reports.PackFile, 0, len(r.paths))
+	for _, p := range r.paths {
+		tmp := r.files_[p]
+		l := leaf
+		out = append(out, reports.PackFile{Path: p, Kind: r.kinds[p], Leaf: &l, Open: func() (io.ReadCloser, error) { return os.Open(tmp) }})
+	}
+	return out
+}
+
+// add writes one output to the temporary directory.
+func (r *rendered) add(path, kind string, write func(w io.Writer) error) error {
+	tmp := filepath.Join(r.dir, fmt.Sprintf("%02d", len(r.paths)))
+	f, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	hw := newHashWriter(f)
+	if err := write(hw); err != nil {
+		f.Close()
+		return fmt.Errorf("render %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	r.paths = append(r.paths, path)
+	r.files_[path] = tmp
+	r.kinds[path] = kind
+	r.outputs = append(r.outputs, cellsite.Artefact{Name: path, SHA256: hw.sum(), Size: hw.n})
+	return nil
+}
+
+// renderArtefacts renders the workbook, the report and the map data of a
+// pack.
+func renderArtefacts(ctx context.Context, a *app, prep *reports.Prepared, chosen []*reports.Template, bar *progress) (*rendered, error) {
+	dir, err := os.MkdirTemp(filepath.Join(a.db.Dir(), "tmp"), "render-")
+	if err != nil {
+		dir, err = os.MkdirTemp("", "cellsite-render-")
+		if err != nil {
+			return nil, err
+		}
+	}
+	r := &rendered{dir: dir, files_: map[string]string{}, kinds: map[string]string{}}
+	ok := false
+	defer func() {
+		if !ok {
+			r.cleanup()
+		}
+	}()
+	var schedules []reports.ReportSchedule
+	for _, t := range chosen {
+		schedules = append(schedules, reports.ReportSchedule{Schedule: prep.Schedule(ctx, t), Description: t.Description, Limit: t.PDFRows, Group: t.Group})
+	}
+	bar.stage("report.pdf", 0, 0)
+	report := reports.Report{
+		Header: prep.In.Header, Title: "Cell site analysis", Period: [2]time.Time{prep.From, prep.To},
+		Counts: reports.CoverCounts(prep), Findings: reports.Findings(prep), Schedules: schedules, Workbook: "schedules.xlsx",
+		Leaves: prep.In.Leaves, Caveats: reports.GeneralCaveats,
+	}
+	if err := r.add("report.pdf", "report", func(w io.Writer) error {
+		_, err := reports.WriteReportPDF(ctx, w, report)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	ok = true
+	return r, nil
+}
