@@ -37,8 +37,8 @@ type Input struct {
 type Prepared struct {
 	In         Input
 	EventCount int
-	Repeats    int // events that repeat an earlier row exactly
-	Unplaced   int // events (repeats aside) that no resolved cell places
+	Repeats    int  // events that repeat an earlier row exactly
+	Unplaced   int  // events (repeats aside) that no resolved cell places
 	LocalBasis bool // a source stated its times in UK local time
 	Targets    []string
 	Cells      []CellRow // by key, then validity, then source row

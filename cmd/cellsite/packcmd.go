@@ -518,4 +518,3 @@ func writeFileAtomic(name string, write func(io.Writer) (*reports.Manifest, erro
 	ok = true
 	return m, hw.sum(), hw.n, nil
 }
-
