@@ -25,7 +25,8 @@ type fieldDef struct {
 // whose order is fixed, the order.
 type source struct {
 	doc        string
-	fixedOrder string // non-empty: rows always come in this order, templates may not sort
+	fixedOrder string // the order rows come in unless the template sorts them
+	streamed   bool   // rows are streamed in fixedOrder: templates may not sort
 	fields     map[string]fieldDef
 }
 
@@ -195,6 +196,7 @@ var sources = map[string]source{
 	"events": {
 		doc:        "every event of the case, repeated rows included and marked, with its cells resolved",
 		fixedOrder: "by target, then start time, then original file, sheet and row",
+		streamed:   true,
 		fields: map[string]fieldDef{
 			"row":            integer(7, "row number in the call schedule (maps use the same numbers)", func(r *EventRow) int64 { return int64(r.N) }),
 			"target":         text(16, "target MSISDN, E.164", func(r *EventRow) string { return r.L.Target }),
@@ -268,7 +270,8 @@ var sources = map[string]source{
 		},
 	},
 	"cells": {
-		doc: "the cell records that placed the case's events, with how many",
+		doc:        "the cell records that placed the case's events, with how many",
+		fixedOrder: "by cell key, then validity, then cell list and row",
 		fields: map[string]fieldDef{
 			"cell":     text(22, "canonical cell key", func(r *CellRow) string { return r.Cell.Key }),
 			"cell_raw": text(18, "cell as written in the list", func(r *CellRow) string { return r.Cell.KeyRaw }),
@@ -457,4 +460,33 @@ func params(ps []provenance.Param) string {
 
 func colocationBasis(p analysis.ColocationParams) string {
 	return fmt.Sprintf("%s, window %d s, distance %g m", p.Basis, p.WindowS, p.DistanceM)
+}
+
+// SourceDoc describes a template source for people: its fields, in name
+// order.
+type SourceDoc struct {
+	Name   string
+	Doc    string
+	Order  string // the order of its rows unless a template sorts them
+	Sorted bool   // templates may sort its rows
+	Fields []FieldDoc
+}
+
+// FieldDoc describes one field of a source.
+type FieldDoc struct {
+	Name, Format, Doc string
+}
+
+// Sources describes every template source, in name order.
+func Sources() []SourceDoc {
+	var out []SourceDoc
+	for _, n := range sourceNames() {
+		s := sources[n]
+		d := SourceDoc{Name: n, Doc: s.doc, Order: s.fixedOrder, Sorted: !s.streamed}
+		for _, f := range s.names() {
+			d.Fields = append(d.Fields, FieldDoc{Name: f, Format: s.fields[f].format, Doc: s.fields[f].doc})
+		}
+		out = append(out, d)
+	}
+	return out
 }

@@ -144,7 +144,7 @@ func (t *Template) check() error {
 			return fmt.Errorf("sort: source %s has no field %q", t.Source, s)
 		}
 	}
-	if len(t.Sort) > 0 && src.fixedOrder != "" {
+	if len(t.Sort) > 0 && src.streamed {
 		return fmt.Errorf("sort: rows of source %s always come %s", t.Source, src.fixedOrder)
 	}
 	if t.Group != "" {
