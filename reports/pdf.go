@@ -635,7 +635,7 @@ func pdfColumns(cols []Column) ([]int, float64) {
 	for i, c := range cols {
 		w := max(c.Width, 4)
 		if c.Format == FormatDateTime {
-			w = 11
+			w = 12.5
 		}
 		widths[i] = w
 		total += w

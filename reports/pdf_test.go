@@ -3,7 +3,11 @@ package reports_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,5 +56,72 @@ func TestReportPDFDeterministic(t *testing.T) {
 			}
 		}
 		t.Fatalf("two renders differ (%d and %d bytes)", len(a), len(b))
+	}
+}
+
+// TestReportPDFWithRealReaders checks the report with poppler and qpdf, as
+// a court's or defence expert's tools would read it.
+func TestReportPDFWithRealReaders(t *testing.T) {
+	for _, tool := range []string{"qpdf", "pdfinfo", "pdftotext"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed (Debian qpdf, poppler-utils; .ci/run installs them)", tool)
+		}
+	}
+	in, _ := fixture(t)
+	p, err := reports.Prepare(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := reports.Report{Header: in.Header, Title: "Cell site analysis", Findings: reports.Findings(p), Counts: reports.CoverCounts(p),
+		Schedules: schedulesOf(t, p, builtins(t)), Workbook: "schedules.xlsx", Caveats: reports.GeneralCaveats}
+	var buf bytes.Buffer
+	pages, err := reports.WriteReportPDF(context.Background(), &buf, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "report.pdf")
+	if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("qpdf", "--check", file).CombinedOutput(); err != nil {
+		t.Fatalf("qpdf --check: %v\n%s", err, out)
+	}
+	info, err := exec.Command("pdfinfo", file).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(info), fmt.Sprintf("Pages:           %d\n", pages)) {
+		t.Errorf("pdfinfo does not give %d pages:\n%s", pages, info)
+	}
+	for _, want := range []string{"Title:           Cell site analysis – OP-TEST-01", "Author:          A. Analyst", "CreationDate:    Fri Nov 27 12:00:00 2026 UTC"} {
+		if !strings.Contains(string(info), want) {
+			t.Errorf("pdfinfo lacks %q:\n%s", want, info)
+		}
+	}
+	txt, err := exec.Command("pdftotext", "-layout", file, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(txt)
+	flat := strings.Join(strings.Fields(text), " ") // headings wrap within their cells
+	wants := []string{
+		"Contents", "Summary of findings", "Call schedule", "Cell site schedule", "Co-location schedule", "Caveats", "Provenance appendix",
+		"Start (UTC)", "02:20:00" /* 01:20 UTC, in BST */, "First cell", "Source", // call schedule headers
+		"+447700900001", "234-30-1000011", "356938035643809", // identifiers as written
+		"22:00:00", // first event
+		"at or before",        // data event wording
+		fmt.Sprintf("Page 1 of %d", pages), fmt.Sprintf("Page %d of %d", pages, pages),
+		"Exhibit ABC/1",
+	}
+	for _, w := range wants {
+		if !strings.Contains(flat, w) {
+			t.Errorf("pdftotext output lacks %q", w)
+		}
+	}
+	// Every row of the call schedule is there, in order, with its number.
+	for n := 1; n <= p.EventCount; n++ {
+		if !strings.Contains(text, fmt.Sprintf("\n%d ", n)) && !strings.Contains(text, fmt.Sprintf(" %d  ", n)) {
+			t.Errorf("row %d not found", n)
+		}
 	}
 }

@@ -223,7 +223,7 @@ var sources = map[string]source{
 				c, ok := eventFirst(r)
 				return cellField(c, ok, func(c cellsite.Cell) string { return joinNonEmpty(", ", c.Address, c.Postcode) })
 			}),
-			"first_azimuth": decimal(8, 0, "azimuth of the first cell, degrees from true north", func(r *EventRow) (float64, bool) {
+			"first_azimuth": decimal(9, 0, "azimuth of the first cell, degrees from true north", func(r *EventRow) (float64, bool) {
 				return azimuth(eventFirst(r))
 			}),
 			"first_easting": decimal(9, 0, "first cell's mast, OSGB36 easting (m)", func(r *EventRow) (float64, bool) {
@@ -244,7 +244,7 @@ var sources = map[string]source{
 				c, ok := eventLast(r)
 				return cellField(c, ok, func(c cellsite.Cell) string { return joinNonEmpty(", ", c.Address, c.Postcode) })
 			}),
-			"last_azimuth": decimal(8, 0, "azimuth of the last cell, degrees from true north", func(r *EventRow) (float64, bool) {
+			"last_azimuth": decimal(9, 0, "azimuth of the last cell, degrees from true north", func(r *EventRow) (float64, bool) {
 				return azimuth(eventLast(r))
 			}),
 			"last_resolution": text(14, "as first_resolution, for the last cell", func(r *EventRow) string { return string(r.L.LastRes) }),
@@ -283,7 +283,7 @@ var sources = map[string]source{
 			"lon":      decimal(10, 6, "mast longitude, ETRS89", func(r *CellRow) (float64, bool) { return r.Cell.Lon, true }),
 			"easting":  decimal(9, 0, "mast OSGB36 easting (m)", func(r *CellRow) (float64, bool) { return r.Cell.Easting, r.Cell.Easting != 0 }),
 			"northing": decimal(9, 0, "mast OSGB36 northing (m)", func(r *CellRow) (float64, bool) { return r.Cell.Northing, r.Cell.Northing != 0 }),
-			"azimuth": decimal(8, 0, "azimuth, degrees from true north (empty: omni)", func(r *CellRow) (float64, bool) {
+			"azimuth": decimal(9, 0, "azimuth, degrees from true north (empty: omni)", func(r *CellRow) (float64, bool) {
 				return r.Cell.AzimuthDeg, !r.Cell.Omni
 			}),
 			"beamwidth": decimal(9, 0, "beamwidth, degrees (empty: not stated)", func(r *CellRow) (float64, bool) {
