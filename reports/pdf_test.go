@@ -108,8 +108,8 @@ func TestReportPDFWithRealReaders(t *testing.T) {
 		"Contents", "Summary of findings", "Call schedule", "Cell site schedule", "Co-location schedule", "Caveats", "Provenance appendix",
 		"Start (UTC)", "02:20:00" /* 01:20 UTC, in BST */, "First cell", "Source", // call schedule headers
 		"+447700900001", "234-30-1000011", "356938035643809", // identifiers as written
-		"22:00:00", // first event
-		"at or before",        // data event wording
+		"22:00:00",     // first event
+		"at or before", // data event wording
 		fmt.Sprintf("Page 1 of %d", pages), fmt.Sprintf("Page %d of %d", pages, pages),
 		"Exhibit ABC/1",
 	}
