@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"fmt"
@@ -101,8 +102,26 @@ func renderArtefacts(ctx context.Context, a *app, prep *reports.Prepared, chosen
 	for _, t := range chosen {
 		schedules = append(schedules, reports.ReportSchedule{Schedule: prep.Schedule(ctx, t), Description: t.Description, Limit: t.PDFRows, Group: t.Group})
 	}
+	bar.stage("maps", 0, 0)
+	maps := prep.Maps()
+	zone := reports.ZoneUTC
+	if prep.LocalBasis {
+		zone = reports.ZoneUKLocal
+	}
+	var mapPDF bytes.Buffer
+	var mapTitles []string
+	if len(maps) > 0 {
+		if _, err := reports.WriteMapsPDF(&mapPDF, maps, reports.MapOptions{GeneratedAt: prep.In.Header.ProducedAt, Zone: zone,
+			Exhibit: prep.In.Header.Exhibit, Creator: prep.In.Header.Software}); err != nil {
+			return nil, err
+		}
+		for _, m := range maps {
+			mapTitles = append(mapTitles, m.Title)
+		}
+	}
 	bar.stage("report.pdf", 0, 0)
 	report := reports.Report{
+		Maps: mapPDF.Bytes(), MapTitles: mapTitles,
 		Header: prep.In.Header, Title: "Cell site analysis", Period: [2]time.Time{prep.From, prep.To},
 		Counts: reports.CoverCounts(prep), Findings: reports.Findings(prep), Schedules: schedules, Workbook: "schedules.xlsx",
 		Leaves: prep.In.Leaves, Caveats: reports.GeneralCaveats,
@@ -111,6 +130,12 @@ func renderArtefacts(ctx context.Context, a *app, prep *reports.Prepared, chosen
 		_, err := reports.WriteReportPDF(ctx, w, report)
 		return err
 	}); err != nil {
+		return nil, err
+	}
+	if err := r.add("maps.geojson", "map-data", func(w io.Writer) error { return reports.WriteGeoJSON(w, maps) }); err != nil {
+		return nil, err
+	}
+	if err := r.add("maps.kml", "map-data", func(w io.Writer) error { return reports.WriteKML(w, maps) }); err != nil {
 		return nil, err
 	}
 	ok = true
