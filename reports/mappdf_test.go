@@ -249,6 +249,19 @@ func TestMapsPDFImages(t *testing.T) {
 		t.Fatal(err)
 	}
 	mapTool(t, "pdftoppm", "-png", "-r", "80", path, filepath.Join(*mapPNG, "crowded"))
+	maps := mapFixture(t)[:1]
+	g := reports.MapGeometry(maps[0])
+	half := func(mm float64) float64 { return mm / 2 / g.MMPerM }
+	f := reports.MapFrame
+	gpkg := filepath.Join(t.TempDir(), "town.gpkg")
+	mapMakeTownGPKG(t, gpkg, g.CentreE-half(f[2]-f[0]), g.CentreN-half(f[3]-f[1]), g.CentreE+half(f[2]-f[0]), g.CentreN+half(f[3]-f[1]))
+	opt := mapOpt
+	opt.Basemap = gpkg
+	path = filepath.Join(*mapPNG, "basemap.pdf")
+	if err := os.WriteFile(path, mapRender(t, maps, opt), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mapTool(t, "pdftoppm", "-png", "-r", "80", path, filepath.Join(*mapPNG, "basemap"))
 }
 
 // BenchmarkMapsPDF renders ten maps of 200 events each (2,000 schedule
