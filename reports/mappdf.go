@@ -171,15 +171,15 @@ func WriteMapsPDF(w io.Writer, maps []Map, opt MapOptions) (pages int, err error
 // mapTimeZone is how times are shown on a map.
 type mapTimeZone struct {
 	loc  *time.Location
-	name string // as said on the page
+	name string // as said after the times on the page, "" for none
 }
 
 func mapZone(z string) (mapTimeZone, error) {
 	switch z {
 	case "", ZoneUTC:
-		return mapTimeZone{time.UTC, "UTC"}, nil
+		return mapTimeZone{time.UTC, ""}, nil // each time says UTC
 	case ZoneUKLocal:
-		return mapTimeZone{London, "UK local time (GMT or BST)"}, nil
+		return mapTimeZone{London, "UK local time"}, nil
 	}
 	return mapTimeZone{}, fmt.Errorf("zone %q: want %q or %q", z, ZoneUTC, ZoneUKLocal)
 }
@@ -488,7 +488,10 @@ func (d *mapDrawer) header() {
 	}
 	line := "Targets: " + strings.Join(targets, ", ")
 	if !from.IsZero() {
-		line += "   ·   " + d.zone.format(from) + " to " + d.zone.format(to) + " (" + d.zone.name + ")"
+		line += "   ·   " + d.zone.format(from) + " to " + d.zone.format(to)
+		if d.zone.name != "" {
+			line += " (" + d.zone.name + ")"
+		}
 	}
 	d.pdf.Text(mapMargin, y, d.fitText(line, mapPageW-2*mapMargin))
 }
