@@ -180,6 +180,18 @@ func (d *mapDrawer) key() {
 		text(x0, x1-x0, s, mapSmallPt)
 		y += 0.8
 	}
+	if d.base != nil {
+		credit := d.opt.BasemapCredit
+		if credit == "" {
+			credit = mapBasemapCredit
+		}
+		s := "Basemap: " + d.base.name + ". " + credit + "."
+		if d.baseCut {
+			s += " Basemap detail beyond " + mapThousands(mapBasemapMaxPoints) + " points left out."
+		}
+		text(x0, x1-x0, s, mapSmallPt)
+		y += 0.8
+	}
 	y += 1
 	d.ink(mapTextGrey)
 	text(x0, x1-x0, "A serving cell shows that the phone was in the area the cell served, which may be large, not that it was at the mast. "+

@@ -209,12 +209,17 @@ func (d *mapDrawer) placeLabel(ax, ay, ox, oy, bearing, w, h float64, onAnchor b
 			cost += 1e6
 		}
 		g := mapBox{b.x0 - 0.4, b.y0 - 0.4, b.x1 + 0.4, b.y1 + 0.4}
+		// Stop counting once the position is no better than the best.
 		for _, o := range d.boxes {
-			cost += g.overlap(o)
+			if cost += g.overlap(o); cost >= bestCost {
+				return false
+			}
 		}
 		for i, o := range anchors {
 			if i != self {
-				cost += 4 * b.overlap(o)
+				if cost += 4 * b.overlap(o); cost >= bestCost {
+					return false
+				}
 			}
 		}
 		if cost < bestCost {

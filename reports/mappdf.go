@@ -28,6 +28,20 @@ type MapOptions struct {
 	Exhibit string
 	// Creator is recorded as the PDF's creator, e.g. "Cellsite v1.2.3".
 	Creator string
+	// Basemap, when set, names an Ordnance Survey Open data GeoPackage
+	// (OS Open Zoomstack, OS OpenMap Local, ...) drawn faintly under every
+	// map; otherwise the maps show a clean grid. Its feature layers in
+	// British National Grid (EPSG:27700) are drawn: areas filled, then
+	// lines, styled by layer name (water, woodland and green space,
+	// buildings, roads, railways; anything else in light grey). Point
+	// layers and layers of contours, boundaries and names are left out, as
+	// are buildings at scales smaller than 1:25 000 and minor roads at
+	// scales smaller than 1:50 000. The file is read, never written.
+	Basemap string
+	// BasemapCredit is the basemap's attribution, stated in the key;
+	// empty means Ordnance Survey's: "Contains OS data © Crown copyright
+	// and database right".
+	BasemapCredit string
 }
 
 // Page layout of a map, in millimetres from the top left of an A4
@@ -131,9 +145,19 @@ func WriteMapsPDF(w io.Writer, maps []Map, opt MapOptions) (pages int, err error
 	if opt.Creator != "" {
 		pdf.SetCreator(opt.Creator, true)
 	}
+	var base *mapBasemap
+	if opt.Basemap != "" {
+		base, err = openMapBasemap(opt.Basemap)
+		if err != nil {
+			return 0, cellsite.Errorf(cellsite.Invalid, op, "basemap %s: %w", opt.Basemap, err)
+		}
+		defer base.close()
+	}
 	for i := range maps {
-		d := &mapDrawer{pdf: pdf, l: layoutMap(planMap(&maps[i])), zone: zone, opt: &opt, index: i, count: len(maps)}
-		d.page()
+		d := &mapDrawer{pdf: pdf, l: layoutMap(planMap(&maps[i])), zone: zone, opt: &opt, base: base, index: i, count: len(maps)}
+		if err := d.page(); err != nil {
+			return 0, cellsite.Errorf(cellsite.Invalid, op, "map %d: basemap %s: %w", i+1, opt.Basemap, err)
+		}
 		if err := pdf.Error(); err != nil {
 			return 0, cellsite.Errorf(cellsite.Internal, op, "map %d: %w", i+1, err)
 		}
@@ -147,15 +171,15 @@ func WriteMapsPDF(w io.Writer, maps []Map, opt MapOptions) (pages int, err error
 // mapTimeZone is how times are shown on a map.
 type mapTimeZone struct {
 	loc  *time.Location
-	name string // as said on the page
+	name string // as said after the times on the page, "" for none
 }
 
 func mapZone(z string) (mapTimeZone, error) {
 	switch z {
 	case "", ZoneUTC:
-		return mapTimeZone{time.UTC, "UTC"}, nil
+		return mapTimeZone{time.UTC, ""}, nil // each time says UTC
 	case ZoneUKLocal:
-		return mapTimeZone{London, "UK local time (GMT or BST)"}, nil
+		return mapTimeZone{London, "UK local time"}, nil
 	}
 	return mapTimeZone{}, fmt.Errorf("zone %q: want %q or %q", z, ZoneUTC, ZoneUKLocal)
 }
@@ -368,22 +392,28 @@ func mapArcGrid(c *mapCell, fromDeg, spanDeg float64, withMast bool) []geo.EN {
 
 // mapDrawer draws one map page.
 type mapDrawer struct {
-	pdf   *gofpdf.Fpdf
-	l     *mapLayout
-	zone  mapTimeZone
-	opt   *MapOptions
-	index int
-	count int
-	boxes []mapBox // label and marker boxes already on the page
+	pdf  *gofpdf.Fpdf
+	l    *mapLayout
+	zone mapTimeZone
+	opt  *MapOptions
+	base *mapBasemap // nil without a basemap
+	// baseCut is set when the basemap's vertex limit left features out.
+	baseCut bool
+	index   int
+	count   int
+	boxes   []mapBox // label and marker boxes already on the page
 }
 
-func (d *mapDrawer) page() {
+func (d *mapDrawer) page() error {
 	d.pdf.AddPage() // A4 landscape, as the document was created
 	d.pdf.SetLineCapStyle("butt")
 	d.pdf.SetLineJoinStyle("miter")
 	d.header()
-	d.frame()
+	if err := d.frame(); err != nil {
+		return err
+	}
 	d.key()
+	return nil
 }
 
 func (d *mapDrawer) font(style string, pt float64) { d.pdf.SetFont(mapFont, style, pt) }
@@ -458,7 +488,10 @@ func (d *mapDrawer) header() {
 	}
 	line := "Targets: " + strings.Join(targets, ", ")
 	if !from.IsZero() {
-		line += "   ·   " + d.zone.format(from) + " to " + d.zone.format(to) + " (" + d.zone.name + ")"
+		line += "   ·   " + d.zone.format(from) + " to " + d.zone.format(to)
+		if d.zone.name != "" {
+			line += " (" + d.zone.name + ")"
+		}
 	}
 	d.pdf.Text(mapMargin, y, d.fitText(line, mapPageW-2*mapMargin))
 }
@@ -481,9 +514,9 @@ func (d *mapDrawer) window() (from, to time.Time) {
 	return from, to
 }
 
-// frame draws the map: grid, masts, wedges, routes and labels, clipped to
-// the frame, then the frame and the grid labels.
-func (d *mapDrawer) frame() {
+// frame draws the map: basemap, grid, masts, wedges, routes and labels,
+// clipped to the frame, then the frame and the grid labels.
+func (d *mapDrawer) frame() error {
 	pdf, l := d.pdf, d.l
 	fw, fh := mapFrameX1-mapFrameX0, mapFrameY1-mapFrameY0
 	if !l.drawn {
@@ -493,9 +526,13 @@ func (d *mapDrawer) frame() {
 		d.ink(mapTextGrey)
 		msg := "No event on this map is placed by a cell with a position on the National Grid."
 		pdf.Text((mapFrameX0+mapFrameX1)/2-pdf.GetStringWidth(msg)/2, (mapFrameY0+mapFrameY1)/2, msg)
-		return
+		return nil
 	}
 	pdf.ClipRect(mapFrameX0, mapFrameY0, fw, fh, false)
+	if err := d.basemap(); err != nil {
+		pdf.ClipEnd()
+		return err
+	}
 	d.grid()
 	d.wedges()
 	d.otherMasts()
@@ -507,6 +544,73 @@ func (d *mapDrawer) frame() {
 	d.pen(mapBlack, 0.3)
 	pdf.Rect(mapFrameX0, mapFrameY0, fw, fh, "D")
 	d.gridLabels()
+	return nil
+}
+
+// basemap draws the basemap's features inside the frame: areas, then
+// lines, leaving out vertices closer than 0.1 mm to the last one drawn.
+func (d *mapDrawer) basemap() error {
+	if d.base == nil {
+		return nil
+	}
+	l, pdf := d.l, d.pdf
+	halfW := (mapFrameX1 - mapFrameX0) / 2 / l.s
+	halfH := (mapFrameY1 - mapFrameY0) / 2 / l.s
+	feats, cut, err := d.base.features(l.cE-halfW, l.cN-halfH, l.cE+halfW, l.cN+halfH, l.denom)
+	if err != nil {
+		return err
+	}
+	d.baseCut = cut
+	path := func(pts []geo.EN, closed bool) bool {
+		drawn := 0
+		var lx, ly float64
+		for i, q := range pts {
+			x, y := l.pt(q)
+			if i > 0 && i < len(pts)-1 && math.Abs(x-lx) < 0.1 && math.Abs(y-ly) < 0.1 {
+				continue
+			}
+			if drawn == 0 {
+				pdf.MoveTo(x, y)
+			} else {
+				pdf.LineTo(x, y)
+			}
+			lx, ly = x, y
+			drawn++
+		}
+		if closed && drawn > 0 {
+			pdf.ClosePath()
+		}
+		return drawn > 1
+	}
+	for _, f := range feats {
+		if len(f.areas) == 0 || f.style.fill == ([3]int{}) {
+			continue
+		}
+		d.fill(f.style.fill)
+		for _, a := range f.areas {
+			some := false
+			for _, r := range a {
+				some = path(r, true) || some
+			}
+			if some {
+				pdf.DrawPath("F*")
+			}
+		}
+	}
+	for _, f := range feats {
+		if len(f.lines) == 0 || f.style.width == 0 {
+			continue
+		}
+		d.pen(f.style.line, f.style.width)
+		d.dash(f.style.dash)
+		for _, ln := range f.lines {
+			if path(ln, false) {
+				pdf.DrawPath("D")
+			}
+		}
+	}
+	d.dash(nil)
+	return nil
 }
 
 // gridLines returns the grid values of the lines crossing the frame.

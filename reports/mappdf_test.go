@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/cellsite/cellsite"
+	"github.com/cellsite/cellsite/geo"
 	"github.com/cellsite/cellsite/reports"
 )
 
@@ -249,6 +250,19 @@ func TestMapsPDFImages(t *testing.T) {
 		t.Fatal(err)
 	}
 	mapTool(t, "pdftoppm", "-png", "-r", "80", path, filepath.Join(*mapPNG, "crowded"))
+	maps := mapFixture(t)[:1]
+	g := reports.MapGeometry(maps[0])
+	half := func(mm float64) float64 { return mm / 2 / g.MMPerM }
+	f := reports.MapFrame
+	gpkg := filepath.Join(t.TempDir(), "town.gpkg")
+	mapMakeTownGPKG(t, gpkg, g.CentreE-half(f[2]-f[0]), g.CentreN-half(f[3]-f[1]), g.CentreE+half(f[2]-f[0]), g.CentreN+half(f[3]-f[1]))
+	opt := mapOpt
+	opt.Basemap = gpkg
+	path = filepath.Join(*mapPNG, "basemap.pdf")
+	if err := os.WriteFile(path, mapRender(t, maps, opt), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mapTool(t, "pdftoppm", "-png", "-r", "80", path, filepath.Join(*mapPNG, "basemap"))
 }
 
 // BenchmarkMapsPDF renders ten maps of 200 events each (2,000 schedule
@@ -282,4 +296,38 @@ func mapCrowded(t testing.TB) []reports.Map {
 		maps[i] = m
 	}
 	return maps
+}
+
+// TestMapsPDFOffGrid checks a map with an event on a cell outside the
+// National Grid (Jersey): the page lists it, the GeoJSON still places it,
+// and times in UTC say so.
+func TestMapsPDFOffGrid(t *testing.T) {
+	leeds := mapTestCell(t, "234-30-1", geo.LatLon{Lat: 53.80, Lon: -1.55}, 90, 65)
+	jersey := cellsite.Cell{Key: "234-50-2", Site: "St Helier", Lat: 49.186, Lon: -2.107, AzimuthDeg: 180, BeamwidthDeg: 65}
+	m := reports.Map{
+		Title: "Timeline of +447700900505",
+		Events: []reports.MapEvent{
+			{N: 1, Target: "+447700900505", Time: mapT0, Cell: leeds.Key},
+			{N: 2, Target: "+447700900505", Time: mapT0.Add(time.Hour), Cell: jersey.Key},
+		},
+		Cells: []cellsite.Cell{leeds, jersey},
+	}
+	opt := mapOpt
+	opt.Zone = reports.ZoneUTC
+	path := mapWritePDF(t, mapRender(t, []reports.Map{m}, opt))
+	text := strings.Join(strings.Fields(mapTool(t, "pdftotext", "-x", "620", "-y", "0", "-W", "222", "-H", "595", path, "-")), " ")
+	if want := "Not on the map (cell off the National Grid): row 2"; !strings.Contains(text, want) {
+		t.Errorf("key lacks %q:\n%s", want, text)
+	}
+	head := mapTool(t, "pdftotext", "-layout", "-y", "0", "-H", "80", "-x", "0", "-W", "842", path, "-")
+	if want := "30/03/2024 22:15:00 UTC to 30/03/2024 23:15:00 UTC"; !strings.Contains(head, want) {
+		t.Errorf("title lacks %q:\n%s", want, head)
+	}
+	for _, f := range mapParseGeoJSON(t, []reports.Map{m}).Features {
+		if f.Properties["kind"] == "event" && f.Properties["n"] == 2.0 {
+			if f.Geometry == nil || math.Abs(f.Geometry.Coordinates.point()[1]-49.186) > 1e-6 {
+				t.Errorf("event 2 not placed in Jersey: %+v", f.Geometry)
+			}
+		}
+	}
 }
