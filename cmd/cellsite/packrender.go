@@ -102,6 +102,33 @@ func renderArtefacts(ctx context.Context, a *app, prep *reports.Prepared, chosen
 	for _, t := range chosen {
 		schedules = append(schedules, reports.ReportSchedule{Schedule: prep.Schedule(ctx, t), Description: t.Description, Limit: t.PDFRows, Group: t.Group})
 	}
+	// The workbook: every row of every schedule, streamed.
+	var total int64
+	for _, s := range schedules {
+		total += int64(s.Schedule.RowCount)
+	}
+	sheets := make([]reports.Schedule, len(schedules))
+	var done int64
+	for i, s := range schedules {
+		sc := s.Schedule
+		rows := sc.Rows
+		sc.Rows = func(yield func([]reports.Value) error) error {
+			return rows(func(v []reports.Value) error {
+				done++
+				if done%2048 == 0 {
+					bar.update(done, total)
+				}
+				return yield(v)
+			})
+		}
+		sheets[i] = sc
+	}
+	bar.stage("schedules.xlsx", 0, total)
+	if err := r.add("schedules.xlsx", "schedules", func(w io.Writer) error {
+		return reports.WriteWorkbook(ctx, w, reports.Workbook{Header: prep.In.Header, Schedules: sheets})
+	}); err != nil {
+		return nil, err
+	}
 	bar.stage("maps", 0, 0)
 	maps := prep.Maps()
 	zone := reports.ZoneUTC
