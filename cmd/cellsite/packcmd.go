@@ -260,9 +260,9 @@ func buildPack(ctx context.Context, a *app, o packOptions, bar *progress) (*pack
 		in.Exhibits = append(in.Exhibits, reports.Exhibit{N: i + 1, Source: s, PackPath: name,
 			Read: sum.Read, Accepted: sum.Accepted, Duplicates: sum.Duplicates, Rejected: sum.Rejected, First: sum.First, Last: sum.Last})
 		if s.Kind == "cells" {
-			in.Header.CellLists = append(in.Header.CellLists, reports.CellListRef{Name: s.Name, Date: "received " + s.IngestedAt.Format("02/01/2006"), SHA256: s.SHA256})
-		} else if !contains(bases, basisName(s.TimeBasis)) {
-			bases = append(bases, basisName(s.TimeBasis))
+			in.Header.CellLists = append(in.Header.CellLists, reports.CellListRef{Name: s.Name, SHA256: s.SHA256})
+		} else if b := basisName(sum.TimeBasis); !contains(bases, b) {
+			bases = append(bases, b)
 		}
 		leaf, blob := s.Leaf, s.SHA256
 		originals = append(originals, reports.PackFile{Path: name, Kind: "original", Leaf: &leaf, Open: func() (io.ReadCloser, error) { return a.db.Blobs.Open(blob) }})
