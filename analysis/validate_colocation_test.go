@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cellsite/cellsite"
 	"github.com/cellsite/cellsite/analysis"
 	"github.com/cellsite/cellsite/geo"
 	"github.com/cellsite/cellsite/synth"
@@ -129,36 +130,53 @@ func score(truth synth.Truth, r analysis.Colocation) (missed []string, unplanted
 	return missed, unplanted
 }
 
-// trueSeparation returns the least true distance, from the scenario's
-// track, between the two phones at any two of an episode's events within
-// the window of each other.
-func trueSeparation(truth synth.Truth, located []analysis.Located, ep analysis.ColocationEpisode) float64 {
-	type key struct {
-		target string
-		row    int
-	}
+// trackKey names one event row of a target.
+type trackKey struct {
+	target string
+	row    int
+}
+
+// truePositions returns where each target truly was at each of its rows,
+// from the scenario's track.
+func truePositions(truth synth.Truth) map[trackKey]geo.LatLon {
 	targetOf := map[string]string{}
 	for _, f := range truth.Files {
 		targetOf[f.Path] = f.Target
 	}
-	where := map[key]geo.LatLon{}
+	where := map[trackKey]geo.LatLon{}
 	for _, tp := range truth.Track {
-		where[key{targetOf[tp.File], tp.Row}] = geo.LatLon{Lat: tp.Lat, Lon: tp.Lon}
+		where[trackKey{targetOf[tp.File], tp.Row}] = geo.LatLon{Lat: tp.Lat, Lon: tp.Lon}
 	}
+	return where
+}
+
+// trueSeparation returns the least true distance, from the positions of
+// truePositions, between the two phones at any two of an episode's events
+// within the window of each other.
+func trueSeparation(where map[trackKey]geo.LatLon, located []analysis.Located, ep analysis.ColocationEpisode) float64 {
 	best := math.Inf(1)
 	for _, a := range ep.EventsA {
 		for _, b := range ep.EventsB {
 			if d := a.Start.Sub(b.Start); d < -time.Duration(ep.Params.WindowS)*time.Second || d > time.Duration(ep.Params.WindowS)*time.Second {
 				continue
 			}
-			pa, oka := where[key{ep.A, located[a.Index].Row}]
-			pb, okb := where[key{ep.B, located[b.Index].Row}]
+			pa, oka := where[trackKey{ep.A, located[a.Index].Row}]
+			pb, okb := where[trackKey{ep.B, located[b.Index].Row}]
 			if oka && okb {
 				best = math.Min(best, geo.Distance(pa, pb))
 			}
 		}
 	}
 	return best
+}
+
+// precision is the share of together episodes that overlap a planted
+// meeting of both their phones.
+func precision(together, unplanted int) string {
+	if together == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.1f%%", 100*float64(together-unplanted)/float64(together))
 }
 
 // TestValidateColocation checks Colocate with default parameters against
@@ -182,8 +200,9 @@ func TestValidateColocation(t *testing.T) {
 				t.Errorf("planted meetings not found (-recorded +now):\n%s", diff)
 			}
 			var within500, within1000, within2000, beyond int
+			where := truePositions(truth)
 			for _, ep := range unplanted {
-				switch d := trueSeparation(truth, located, ep); {
+				switch d := trueSeparation(where, located, ep); {
 				case d < 500:
 					within500++
 				case d < 1000:
@@ -195,8 +214,9 @@ func TestValidateColocation(t *testing.T) {
 				}
 			}
 			pairs := len(meetingPairs(truth))
-			t.Logf("recall %d/%d; together episodes %d, overlapping no planted meeting %d (bound %d): phones truly <0.5 km apart %d, 0.5-1 km %d, 1-2 km %d, >=2 km %d; apart episodes %d; %v",
-				pairs-len(missed), pairs, len(got.Together), len(unplanted), c.maxFalse, within500, within1000, within2000, beyond, len(got.Apart), elapsed)
+			t.Logf("recall %d/%d; together episodes %d, overlapping no planted meeting %d (bound %d), precision %s: phones truly <0.5 km apart %d, 0.5-1 km %d, 1-2 km %d, >=2 km %d; apart episodes %d; %v",
+				pairs-len(missed), pairs, len(got.Together), len(unplanted), c.maxFalse, precision(len(got.Together), len(unplanted)),
+				within500, within1000, within2000, beyond, len(got.Apart), elapsed)
 			if len(unplanted) > c.maxFalse {
 				t.Errorf("%d episodes overlap no planted meeting: more than the bound %d", len(unplanted), c.maxFalse)
 			}
@@ -228,33 +248,127 @@ func TestValidateColocationWide(t *testing.T) {
 	}
 }
 
-var sweepFlag = flag.Bool("colocation.sweep", false, "measure co-location recall and unplanted episodes over seeds 1-10 and several bases and distances")
+// togetherShape returns what a rule's episodes share with Colocate's:
+// each together episode's targets, span, pairs and evidential events.
+func togetherShape(r analysis.Colocation) []string {
+	var out []string
+	for _, ep := range r.Together {
+		var a, b []int
+		for _, e := range ep.EventsA {
+			a = append(a, e.Index)
+		}
+		for _, e := range ep.EventsB {
+			b = append(b, e.Index)
+		}
+		out = append(out, fmt.Sprintf("%s %s %s-%s pairs %d events %v %v", ep.A, ep.B, ep.Start.Format(time.RFC3339), ep.End.Format(time.RFC3339), ep.Pairs, a, b))
+	}
+	return out
+}
 
-// TestColocationSweep measures, when run with -colocation.sweep, recall
-// and unplanted episodes over a wider corpus (seeds 1 to 10) for each
-// basis, several nearby distances and several sector radii: the table in
-// docs/validation/colocation.md.
+var sweepFlag = flag.Bool("colocation.sweep", false, "measure co-location recall, unplanted episodes and precision over seeds 1-10 for several bases, distances and service-area rules")
+
+// sweepSetting is one way of deciding "together" that TestColocationSweep
+// measures: a basis of Colocate with its parameters, or (rule set) a
+// service-area rule of validate_areas_test.go, built for each scenario's
+// cell list.
+type sweepSetting struct {
+	name   string
+	params analysis.ColocationParams
+	rule   func(m *mastMap) pairRule
+}
+
+// sweepTotal is a setting's outcome over the corpus.
+type sweepTotal struct {
+	found, pairs, found3, pairs3 int // meeting pairs found, of all; and on seeds 1-3
+	together, unplanted, far     int // far: unplanted with the phones truly 2 km or more apart
+	unplanted3                   int
+}
+
+// TestColocationSweep measures, when run with -colocation.sweep, recall,
+// unplanted episodes and precision over a wider corpus (seeds 1 to 10 of
+// both scenarios) for each basis, several nearby distances and sector
+// radii, and the service-area rules investigated (validate_areas_test.go):
+// the tables of docs/validation/colocation.md §5.2 and §5.3. The rules
+// are checked against Colocate on its own basis first.
 func TestColocationSweep(t *testing.T) {
 	if !*sweepFlag {
 		t.Skip("run with -colocation.sweep")
 	}
-	settings := []analysis.ColocationParams{{Basis: analysis.BasisCell}, {Basis: analysis.BasisSite}}
+	settings := []sweepSetting{{name: "cell", params: analysis.ColocationParams{Basis: analysis.BasisCell}}, {name: "site", params: analysis.ColocationParams{Basis: analysis.BasisSite}}}
 	for _, d := range []float64{500, 1000, 1500, 2000, 2500, 3000, 4000} {
-		settings = append(settings, analysis.ColocationParams{Basis: analysis.BasisNearby, DistanceM: d, ApartM: 10000})
+		settings = append(settings, sweepSetting{name: fmt.Sprintf("nearby %.0f m", d), params: analysis.ColocationParams{Basis: analysis.BasisNearby, DistanceM: d, ApartM: 10000}})
 	}
 	for _, r := range []float64{2000, 3000, 4000} {
-		settings = append(settings, analysis.ColocationParams{Basis: analysis.BasisSector, SectorRadiusM: r, ApartM: 10000})
+		settings = append(settings, sweepSetting{name: fmt.Sprintf("sector %.0f m", r), params: analysis.ColocationParams{Basis: analysis.BasisSector, SectorRadiusM: r, ApartM: 10000}})
 	}
+	perRun := len(settings) // the per-run table has the bases only
+	for _, d := range []struct {
+		k int
+		f float64
+	}{{1, 0.5}, {1, 1}, {2, 0.5}, {2, 1}, {3, 1}} {
+		settings = append(settings, sweepSetting{name: fmt.Sprintf("discs, %.2g × distance to neighbour %d", d.f, d.k), rule: func(m *mastMap) pairRule { return discRule(m, d.k, d.f) }})
+	}
+	for _, s := range []struct {
+		width, back float64
+	}{{120, 0}, {120, 0.1}, {120, 0.25}, {180, 0.25}} {
+		settings = append(settings, sweepSetting{name: fmt.Sprintf("sectors %.0f°, back disc %.2g, 1 × distance to neighbour 2", s.width, s.back), rule: func(m *mastMap) pairRule { return sectorAreaRule(m, 2, 1, s.width, s.back) }})
+	}
+	for _, k := range []int{1, 2, 4} {
+		settings = append(settings, sweepSetting{name: fmt.Sprintf("serving areas: among the %d nearest masts", k), rule: func(m *mastMap) pairRule { return servingRule(m, k) }})
+	}
+	totals := make([]sweepTotal, len(settings))
 	for _, sc := range []string{"meeting", "gang"} {
 		for seed := uint64(1); seed <= 10; seed++ {
+			_, cells, _ := loadScenario(t, sc, seed)
 			located, truth := locatedScenario(t, sc, seed)
-			line := fmt.Sprintf("| %s | %d |", sc, seed)
-			for _, p := range settings {
-				missed, unplanted := score(truth, analysis.Colocate(located, phonesOf(truth), p))
-				line += fmt.Sprintf(" %d/%d, %d |", len(meetingPairs(truth))-len(missed), len(meetingPairs(truth)), len(unplanted))
+			masts := newMastMap(cells)
+			where := truePositions(truth)
+			pairs := len(meetingPairs(truth))
+			line := fmt.Sprintf("| %s %d |", sc, seed)
+			for n, s := range settings {
+				var got analysis.Colocation
+				if s.rule == nil {
+					got = analysis.Colocate(located, phonesOf(truth), s.params)
+				} else {
+					got = ruleColocate(located, phonesOf(truth), 900, s.rule(masts))
+				}
+				missed, unplanted := score(truth, got)
+				tot := &totals[n]
+				tot.found += pairs - len(missed)
+				tot.pairs += pairs
+				tot.together += len(got.Together)
+				tot.unplanted += len(unplanted)
+				if seed <= 3 {
+					tot.found3 += pairs - len(missed)
+					tot.pairs3 += pairs
+					tot.unplanted3 += len(unplanted)
+				}
+				for _, ep := range unplanted {
+					if trueSeparation(where, located, ep) >= 2000 {
+						tot.far++
+					}
+				}
+				if n < perRun {
+					line += fmt.Sprintf(" %d/%d, %d |", pairs-len(missed), pairs, len(unplanted))
+				}
 			}
 			t.Log(line)
+			// The rules' episodes are built as Colocate's are: on its
+			// default basis, written as a rule, they are the same.
+			want := analysis.Colocate(located, phonesOf(truth), analysis.ColocationParams{})
+			got := ruleColocate(located, phonesOf(truth), 900, func(a, b *cellsite.Cell) bool {
+				return geo.Distance(geo.LatLon{Lat: a.Lat, Lon: a.Lon}, geo.LatLon{Lat: b.Lat, Lon: b.Lon}) <= 1000
+			})
+			if diff := cmp.Diff(togetherShape(want), togetherShape(got)); diff != "" {
+				t.Errorf("%s %d: the rule harness differs from Colocate (-Colocate +rule):\n%s", sc, seed, diff)
+			}
 		}
+	}
+	t.Log("| setting | meeting pairs found (seeds 1-10) | together episodes | unplanted | precision | unplanted, phones truly >= 2 km apart | seeds 1-3: found, unplanted |")
+	for n, s := range settings {
+		tot := totals[n]
+		t.Logf("| %s | %d/%d | %d | %d | %s | %d | %d/%d, %d |", s.name, tot.found, tot.pairs, tot.together, tot.unplanted,
+			precision(tot.together, tot.unplanted), tot.far, tot.found3, tot.pairs3, tot.unplanted3)
 	}
 }
 

@@ -75,8 +75,10 @@
 //	scenario, seed, epoch, end    the scenario, its seed and its period [epoch, end)
 //	phones[]                      label, msisdn, network (MCC-MNC), profile (of its CDR files),
 //	                              imsi, imeis[] {imei, from, to}, home and work
-//	                              {lat, lon, cell, site_lat, site_lon}: the cell that best
-//	                              serves the place and that cell's mast position
+//	                              {lat, lon, cell, site_lat, site_lon, served[]}: the cell that
+//	                              best serves the place and that cell's mast position; served[]
+//	                              the cells that actually served the phone there (sorted, no
+//	                              repeats, empty if no event happened there)
 //	meetings[]                    phones[] (MSISDNs), start, end, lat, lon, and cells[]
 //	                              {msisdn, cells[]}: the first cells each phone's rows name
 //	                              during the meeting
@@ -98,6 +100,14 @@
 //	                              last_cell (the keys an ingest must derive from the row),
 //	                              time_flag (ambiguous or impossible when the written UK
 //	                              local time is), duplicate_of
+//
+// A phone's served cells at its home (or workplace) are recorded as the
+// records are made: the first cell of every event that started while the
+// phone's carrier was staying at the place, not travelling to or from it,
+// and the last cell of every call or data session that ended there. They
+// are the cells that really served the phone at the place, whoever carried
+// it there; the best server (cell) is a geometric reference that need not
+// be among them.
 //
 // Row numbers are CSV line numbers or worksheet row numbers, from 1, as an
 // ingest reports them. An ambiguous local time is read by an ingest as its

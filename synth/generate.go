@@ -260,19 +260,26 @@ func (w *world) writePhone(path string, l *layout, ph *phone, n int, from, to ti
 	return nil
 }
 
-// phoneTruth records a phone in the truth.
+// phoneTruth records a phone in the truth, once its records are made.
 func (w *world) phoneTruth(ph *phone, l *layout) {
-	place := func(p place) Place {
-		c := ph.net.bestServer(p.lat, p.lon)
-		key := c.key
+	key := func(c *cell) string {
 		if l.gsm {
-			key = c.gsmKey
+			return c.gsmKey
 		}
-		return Place{Lat: p.lat, Lon: p.lon, Cell: key, SiteLat: round6(c.lat), SiteLon: round6(c.lon)}
+		return c.key
+	}
+	place := func(p place, served map[*cell]bool) Place {
+		c := ph.net.bestServer(p.lat, p.lon)
+		keys := []string{}
+		for s := range served {
+			keys = append(keys, key(s))
+		}
+		sort.Strings(keys)
+		return Place{Lat: p.lat, Lon: p.lon, Cell: key(c), SiteLat: round6(c.lat), SiteLon: round6(c.lon), Served: keys}
 	}
 	w.truth.Phones = append(w.truth.Phones, Phone{
 		Label: ph.label, MSISDN: ph.msisdn, Network: ph.net.id, Profile: l.p.Name, IMSI: ph.imsi,
-		IMEIs: slices.Clone(ph.imeis), Home: place(ph.owner.home), Work: place(ph.owner.work),
+		IMEIs: slices.Clone(ph.imeis), Home: place(ph.owner.home, ph.servedHome), Work: place(ph.owner.work, ph.servedWork),
 	})
 }
 

@@ -203,20 +203,28 @@ func (p *person) meet(q place, start, end time.Time) {
 
 // at returns where the person was at instant t.
 func (p *person) at(t time.Time) place {
+	pl, _ := p.where(t)
+	return pl
+}
+
+// where returns where the person was at instant t, and whether they were
+// staying there (from arrival to departure, both included) rather than
+// travelling.
+func (p *person) where(t time.Time) (pl place, staying bool) {
 	i := sort.Search(len(p.stays), func(i int) bool { return p.stays[i].to.After(t) || p.stays[i].to.Equal(t) })
 	if i == len(p.stays) {
-		return p.stays[len(p.stays)-1].at
+		return p.stays[len(p.stays)-1].at, true
 	}
 	s := p.stays[i]
 	if !t.Before(s.from) || i == 0 {
-		return s.at
+		return s.at, true
 	}
 	// Travelling from stay i-1 to stay i.
 	a, b := p.stays[i-1], s
 	span := b.from.Sub(a.to)
 	if span <= 0 {
-		return b.at
+		return b.at, true
 	}
 	f := float64(t.Sub(a.to)) / float64(span)
-	return place{lat: a.at.lat + f*(b.at.lat-a.at.lat), lon: a.at.lon + f*(b.at.lon-a.at.lon)}
+	return place{lat: a.at.lat + f*(b.at.lat-a.at.lat), lon: a.at.lon + f*(b.at.lon-a.at.lon)}, false
 }

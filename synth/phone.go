@@ -75,6 +75,24 @@ type phone struct {
 	forced   []intent
 	camped   *cell // the cell last served, and where
 	campedAt place
+	// The cells that served the phone while its carrier was staying at
+	// the owner's home and at the owner's workplace.
+	servedHome, servedWork map[*cell]bool
+}
+
+// noteServed records that c served the phone at instant t, when the
+// phone's carrier was then staying at the owner's home or workplace.
+func (ph *phone) noteServed(t time.Time, c *cell) {
+	pl, staying := ph.carrier(t).where(t)
+	if !staying {
+		return
+	}
+	switch pl {
+	case ph.owner.home:
+		ph.servedHome[c] = true
+	case ph.owner.work:
+		ph.servedWork[c] = true
+	}
 }
 
 // serve chooses the serving cell at p: a phone that has hardly moved
@@ -302,6 +320,7 @@ func (ph *phone) build(it intent, st *genState) *record {
 	r.lat, r.lon = round6(pos.lat), round6(pos.lon)
 	if !it.noCell {
 		r.first = ph.serve(place{r.lat, r.lon})
+		ph.noteServed(r.start, r.first)
 		switch {
 		case r.typ != "voice" && r.typ != "data":
 		case r.dur == 0:
@@ -310,6 +329,7 @@ func (ph *phone) build(it intent, st *genState) *record {
 			end := r.start.Add(time.Duration(r.dur) * time.Second)
 			q := ph.carrier(end).at(end)
 			r.last = ph.serve(q)
+			ph.noteServed(end, r.last)
 		}
 	}
 	r.imei, r.imsi = ph.imeiAt(r.start), ph.imsi
@@ -380,6 +400,7 @@ func (w *world) newPhone(label, country string, net *network, prof *ingest.Profi
 	ph := &phone{
 		label: label, country: country, net: net, prof: prof, owner: owner,
 		rng: w.rand("events/" + label), cellRng: w.rand("radio/" + label),
+		servedHome: map[*cell]bool{}, servedWork: map[*cell]bool{},
 	}
 	ph.kinds = expressible(prof)
 	if len(ph.kinds) == 0 {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -314,7 +315,53 @@ func TestTruthConsistent(t *testing.T) {
 					break
 				}
 			}
+			checkServed(t, tr)
 		})
+	}
+}
+
+// checkServed checks each phone's home and work served cells against the
+// track: every first cell of an event that took place at the home (or
+// workplace) is listed, every cell listed is a first or last cell of the
+// phone's rows, each list is sorted without repeats, and the home has at
+// least one.
+func checkServed(t *testing.T, tr *synth.Truth) {
+	t.Helper()
+	target := map[string]string{}
+	for _, f := range tr.Files {
+		target[f.Path] = f.Target
+	}
+	for _, ph := range tr.Phones {
+		named := map[string]bool{}
+		for _, tp := range tr.Track {
+			if target[tp.File] == ph.MSISDN {
+				named[tp.Cell], named[tp.LastCell] = true, true
+			}
+		}
+		for _, pl := range []struct {
+			name string
+			p    synth.Place
+		}{{"home", ph.Home}, {"work", ph.Work}} {
+			if !slices.IsSorted(pl.p.Served) || len(slices.Compact(slices.Clone(pl.p.Served))) != len(pl.p.Served) {
+				t.Errorf("%s %s served %v: not sorted without repeats", ph.Label, pl.name, pl.p.Served)
+			}
+			for _, c := range pl.p.Served {
+				if c == "" || !named[c] {
+					t.Errorf("%s %s: served cell %q is named by none of the phone's rows", ph.Label, pl.name, c)
+				}
+			}
+			for _, tp := range tr.Track {
+				if target[tp.File] != ph.MSISDN || tp.Lat != pl.p.Lat || tp.Lon != pl.p.Lon {
+					continue
+				}
+				if tp.Cell != "" && !slices.Contains(pl.p.Served, tp.Cell) {
+					t.Errorf("%s %s: row %s:%d at the place names cell %s, not in served %v", ph.Label, pl.name, tp.File, tp.Row, tp.Cell, pl.p.Served)
+				}
+			}
+			if pl.name == "home" && len(pl.p.Served) == 0 {
+				t.Errorf("%s: no cell served the phone at home", ph.Label)
+			}
+		}
 	}
 }
 

@@ -48,13 +48,20 @@ type IMEIPeriod struct {
 }
 
 // Place is where a person lived or worked, with the cell that best serves
-// it on their phone's network and that cell's mast position.
+// it on their phone's network and that cell's mast position, and the cells
+// that actually served the phone there.
 type Place struct {
 	Lat     float64 `json:"lat"`
 	Lon     float64 `json:"lon"`
 	Cell    string  `json:"cell"`
 	SiteLat float64 `json:"site_lat"`
 	SiteLon float64 `json:"site_lon"`
+	// Served lists the keys of the cells that served the phone's events
+	// while its carrier was staying at the place (not travelling to or
+	// from it): the first cell of each event that started there and the
+	// last cell of each call or data session that ended there. Sorted,
+	// without repeats; empty when no event happened there.
+	Served []string `json:"served"`
 }
 
 // Meeting is a planted co-location: the phones were at one place together.
