@@ -664,22 +664,30 @@ func columnSizes(widths []float64) []int {
 
 func caveatsSection(m core.Maroto, r Report) {
 	heading(m, "Caveats")
-	seen := make(map[string]bool)
+	general := make(map[string]bool)
 	bullet := func(s string) {
-		if seen[s] {
-			return
-		}
-		seen[s] = true
 		m.AddAutoRow(
 			mtext.NewCol(25, "•", props.Text{Size: 9}),
 			mtext.NewCol(975, s, props.Text{Size: 9, Bottom: 2}),
 		)
 	}
 	for _, c := range r.Caveats {
+		general[c] = true
 		bullet(c)
 	}
 	for _, s := range r.Schedules {
+		var own []string
 		for _, c := range s.Schedule.Caveats {
+			if !general[c] {
+				own = append(own, c)
+			}
+		}
+		if len(own) == 0 {
+			continue
+		}
+		m.AddRow(3)
+		m.AddRow(6, mtext.NewCol(gridSize, s.Schedule.Title, props.Text{Size: 10, Style: fontstyle.Bold, Color: navy}))
+		for _, c := range own {
 			bullet(c)
 		}
 	}
@@ -689,7 +697,8 @@ func caveatsSection(m core.Maroto, r Report) {
 		para(m, "No cell list was used: events are not placed on the maps.", 9)
 	}
 	for _, cl := range r.Header.CellLists {
-		labelled(m, cl.Name, joinNonEmpty(", ", cl.Date, "SHA-256 "+cl.SHA256.String()))
+		m.AddAutoRow(mtext.NewCol(gridSize, cl.Name, props.Text{Size: 9, Style: fontstyle.Bold}))
+		m.AddAutoRow(mtext.NewCol(gridSize, joinNonEmpty(", ", cl.Date, "SHA-256 "+cl.SHA256.String()), props.Text{Size: 8.5, Left: 6, Bottom: 1.5}))
 	}
 }
 
