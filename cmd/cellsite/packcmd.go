@@ -31,6 +31,7 @@ type packOptions struct {
 	GeneratedAt time.Time
 	MapFrom     time.Time
 	MapTo       time.Time
+	Basemap     string // an OS Open data GeoPackage drawn under the maps
 }
 
 func runPack(ctx context.Context, e env, args []string) error {
@@ -39,12 +40,13 @@ func runPack(ctx context.Context, e env, args []string) error {
 	caseRef := fs.String("case", "", "case reference (required)")
 	out := fs.String("out", "", "the pack to write, e.g. OP-LANTERN-01.zip (required)")
 	tmpl := fs.String("template", strings.Join(reports.StandardSchedules, ","), "schedule `templates` to include, in order")
-	tdir := fs.String("templates", "", "a `DIR` of schedule templates that add to or override the built-in ones")
+	tdir := fs.String("templates", e.getenv("CELLSITE_TEMPLATES"), "a `DIR` of schedule templates that add to or override the built-in ones (default $CELLSITE_TEMPLATES)")
 	exhibit := fs.String("exhibit", "", "the producing officer's exhibit `reference`, e.g. ABC/1")
 	by := fs.String("produced-by", "", "the analyst's `name` as it should appear (default: the user)")
 	at := fs.String("generated-at", "", "the production `time` stated on every output, RFC 3339 (default: now); the same case, version and time give the same bytes")
 	from := fs.String("map-from", "", "draw target maps from this `time` (RFC 3339)")
 	to := fs.String("map-to", "", "draw target maps up to this `time` (RFC 3339)")
+	basemap := fs.String("basemap", e.getenv("CELLSITE_BASEMAP"), "an Ordnance Survey Open data GeoPackage `FILE` drawn under the maps (default $CELLSITE_BASEMAP; none: a clean grid)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -55,7 +57,7 @@ func runPack(ctx context.Context, e env, args []string) error {
 	if *caseRef == "" || *out == "" {
 		return usageError{"pack: --case and --out are required"}
 	}
-	o := packOptions{Case: *caseRef, Out: *out, TemplateDir: *tdir, Exhibit: *exhibit, ProducedBy: *by}
+	o := packOptions{Case: *caseRef, Out: *out, TemplateDir: *tdir, Exhibit: *exhibit, ProducedBy: *by, Basemap: *basemap}
 	for _, t := range strings.Split(*tmpl, ",") {
 		if t = strings.TrimSpace(t); t != "" {
 			o.Templates = append(o.Templates, t)
@@ -286,7 +288,7 @@ func buildPack(ctx context.Context, a *app, o packOptions, bar *progress) (*pack
 	if err != nil {
 		return nil, err
 	}
-	art, err := renderArtefacts(ctx, a, prep, chosen, bar)
+	art, err := renderArtefacts(ctx, a, prep, chosen, o.Basemap, bar)
 	if err != nil {
 		return nil, err
 	}
@@ -294,7 +296,15 @@ func buildPack(ctx context.Context, a *app, o packOptions, bar *progress) (*pack
 
 	// The render leaf: reused when these exact outputs were recorded
 	// before, so that the same pack comes out the same bytes.
-	renderLeaf, reused, err := recordRender(ctx, a, o, cr, art.outputs, restOn, chosen, fp)
+	var extraRefs []provenance.Reference
+	if o.Basemap != "" {
+		h, err := hashFile(o.Basemap)
+		if err != nil {
+			return nil, cellsite.Errorf(cellsite.Invalid, op, "--basemap: %v", err)
+		}
+		extraRefs = append(extraRefs, provenance.Reference{Kind: "basemap", Name: filepath.Base(o.Basemap), SHA256: h})
+	}
+	renderLeaf, reused, err := recordRender(ctx, a, o, cr, art.outputs, restOn, chosen, fp, extraRefs)
 	if err != nil {
 		return nil, err
 	}
@@ -436,7 +446,7 @@ func checkpointAt(ctx context.Context, a *app, size int64) (provenance.Checkpoin
 
 // recordRender returns the render leaf of these outputs: an earlier one of
 // the case that recorded exactly them, or a new one.
-func recordRender(ctx context.Context, a *app, o packOptions, cr *caseRecords, outputs []cellsite.Artefact, restOn []int64, chosen []*reports.Template, fp string) (int64, string, error) {
+func recordRender(ctx context.Context, a *app, o packOptions, cr *caseRecords, outputs []cellsite.Artefact, restOn []int64, chosen []*reports.Template, fp string, extraRefs []provenance.Reference) (int64, string, error) {
 	for _, lf := range cr.leaves {
 		if lf.Type == provenance.Render && sameArtefacts(lf.Outputs, outputs) {
 			return lf.Index, " (the same outputs were rendered before)", nil
@@ -448,6 +458,7 @@ func recordRender(ctx context.Context, a *app, o packOptions, cr *caseRecords, o
 		refs = append(refs, provenance.Reference{Kind: "schedule-template", Name: t.Name, Version: t.Version, SHA256: t.Hash})
 		names = append(names, t.Name)
 	}
+	refs = append(refs, extraRefs...)
 	var inputs []cellsite.Artefact
 	for _, i := range restOn {
 		inputs = append(inputs, cellsite.Artefact{Name: fmt.Sprintf("leaf %d", i), SHA256: cr.hashes[i]})
@@ -517,4 +528,17 @@ func writeFileAtomic(name string, write func(io.Writer) (*reports.Manifest, erro
 	}
 	ok = true
 	return m, hw.sum(), hw.n, nil
+}
+
+func hashFile(name string) (cellsite.Hash, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return cellsite.Hash{}, err
+	}
+	defer f.Close()
+	hw := newHashWriter(io.Discard)
+	if _, err := io.Copy(hw, f); err != nil {
+		return cellsite.Hash{}, err
+	}
+	return hw.sum(), nil
 }

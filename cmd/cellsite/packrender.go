@@ -83,7 +83,7 @@ func (r *rendered) add(path, kind string, write func(w io.Writer) error) error {
 
 // renderArtefacts renders the workbook, the report and the map data of a
 // pack.
-func renderArtefacts(ctx context.Context, a *app, prep *reports.Prepared, chosen []*reports.Template, bar *progress) (*rendered, error) {
+func renderArtefacts(ctx context.Context, a *app, prep *reports.Prepared, chosen []*reports.Template, basemap string, bar *progress) (*rendered, error) {
 	dir, err := os.MkdirTemp(filepath.Join(a.db.Dir(), "tmp"), "render-")
 	if err != nil {
 		dir, err = os.MkdirTemp("", "cellsite-render-")
@@ -139,7 +139,7 @@ func renderArtefacts(ctx context.Context, a *app, prep *reports.Prepared, chosen
 	var mapTitles []string
 	if len(maps) > 0 {
 		if _, err := reports.WriteMapsPDF(&mapPDF, maps, reports.MapOptions{GeneratedAt: prep.In.Header.ProducedAt, Zone: zone,
-			Exhibit: prep.In.Header.Exhibit, Creator: prep.In.Header.Software}); err != nil {
+			Exhibit: prep.In.Header.Exhibit, Creator: prep.In.Header.Software, Basemap: basemap}); err != nil {
 			return nil, err
 		}
 		for _, m := range maps {
