@@ -125,3 +125,45 @@ func TestReportPDFWithRealReaders(t *testing.T) {
 		}
 	}
 }
+
+// TestMapNumbersAreScheduleRows checks that every event drawn on a map
+// carries the number of its row in the call schedule.
+func TestMapNumbersAreScheduleRows(t *testing.T) {
+	in, _ := fixture(t)
+	ctx := context.Background()
+	p, err := reports.Prepare(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	call, err := builtins(t).Get("call-schedule")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := p.Schedule(ctx, call)
+	col := map[string]int{}
+	for i, c := range s.Columns {
+		col[c.Title()] = i
+	}
+	type key struct {
+		target string
+		at     time.Time
+	}
+	rows := map[key]int64{}
+	if err := s.Rows(func(v []reports.Value) error {
+		rows[key{v[col["Target"]].Text, v[col["Start (UTC)"]].Time}] = v[col["No."]].Int
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	maps := p.Maps()
+	if len(maps) < 3 {
+		t.Fatalf("%d maps, want a timeline per target and a co-location episode", len(maps))
+	}
+	for _, m := range maps {
+		for _, e := range m.Events {
+			if n, ok := rows[key{e.Target, e.Time}]; !ok || int(n) != e.N {
+				t.Errorf("%s: event of %s at %s numbered %d, the call schedule's row is %d", m.Title, e.Target, e.Time, e.N, n)
+			}
+		}
+	}
+}
