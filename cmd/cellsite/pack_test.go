@@ -53,6 +53,22 @@ func TestPackVerifiesAndIsReproducible(t *testing.T) {
 		t.Errorf("a wrong fingerprint: exit %d, %s", code, errs)
 	}
 
+	keyFile := filepath.Join(elsewhere, "published.pub")
+	if err := os.WriteFile(keyFile, []byte(strings.SplitN(keyOut, "\n", 2)[0]+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errs := cli(t, nil, "verify", filepath.Join(elsewhere, "p.zip"), "--key", keyFile); code != 0 || !strings.Contains(out, "as given") {
+		t.Fatalf("verify --key: %d %s %s", code, out, errs)
+	}
+	// Another installation's key is refused.
+	other := newCase(t)
+	_, otherKey, _ := cli(t, nil, "key", "--data", other)
+	otherFile := filepath.Join(elsewhere, "other.pub")
+	os.WriteFile(otherFile, []byte(strings.SplitN(otherKey, "\n", 2)[0]+"\n"), 0o644)
+	if code, _, errs := cli(t, nil, "verify", filepath.Join(elsewhere, "p.zip"), "--key", otherFile); code == 0 || !strings.Contains(errs, "log.pub is not the key given") {
+		t.Errorf("another key: exit %d, %s", code, errs)
+	}
+
 	again := filepath.Join(t.TempDir(), "again.zip")
 	if code, _, errs := cli(t, nil, "pack", "--data", d, "--case", "OP-TEST", "--out", again, "--exhibit", "ABC/1", "--generated-at", "2026-11-27T14:00:00Z"); code != 0 {
 		t.Fatalf("pack again: %s", errs)
