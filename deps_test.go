@@ -15,6 +15,9 @@ const module = "github.com/cellsite/cellsite"
 // lists), analysis (distances) and reports (maps on the National Grid).
 // synth writes synthetic operator exports in the shipped profiles' layouts,
 // with their ground truth, for tests, demonstrations and benchmarks.
+// casework carries out the recorded steps (ingest, analyse, pack) for both
+// the command line and the API, so that neither holds business logic the
+// other lacks.
 var allowed = map[string][]string{
 	"":             {},
 	"geo":          {},
@@ -24,7 +27,8 @@ var allowed = map[string][]string{
 	"provenance":   {""},
 	"store":        {""},
 	"reports":      {"", "analysis", "provenance", "templates", "geo"},
-	"api":          {"", "ingest", "analysis", "reports", "provenance", "store", "geo", "templates", "synth"},
+	"casework":     {"", "ingest", "analysis", "reports", "provenance", "store", "geo", "templates"},
+	"api":          {"", "casework", "ingest", "analysis", "reports", "provenance", "store", "geo", "templates", "synth"},
 	"synth":        {"", "geo", "ingest", "templates"},
 	"cmd/cellsite": nil, // anything
 }

@@ -19,262 +19,154 @@ func ts(t time.Time) string {
 	return t.UTC().Format(utcLayout)
 }
 
-// towerDumpParams are the parameters of a tower dump: the scenes and how
-// many of them a number must be seen at.
-type towerDumpParams struct {
-	Scenes []analysis.Scene `json:"scenes"`
-	K      int              `json:"k"` // default: every scene
-}
-
-func init() {
-	analysisKinds = map[string]analysisKind{
-		"timeline": {
-			summary:  "events of each target in order, with gaps, handovers and infeasible movement",
-			params:   func() any { p := analysis.TimelineParams{}.Defaults(); return &p },
-			defaults: func(p any) { *p.(*analysis.TimelineParams) = p.(*analysis.TimelineParams).Defaults() },
-			run: func(in analysisInput, p any) (any, map[string]int64) {
-				var out []analysis.TimelineResult
-				c := map[string]int64{}
-				for _, t := range in.Targets {
-					r := analysis.Timeline(in.Located, t, *p.(*analysis.TimelineParams))
-					c["entries"] += int64(len(r.Entries))
-					c["gaps"] += int64(len(r.Gaps))
-					c["infeasible"] += int64(len(r.Infeasible))
-					out = append(out, r)
+// printers print each kind of analysis result for people.
+var printers = map[string]func(w io.Writer, res any){
+	"timeline": func(w io.Writer, res any) {
+		for _, r := range res.([]analysis.TimelineResult) {
+			fmt.Fprintf(w, "Timeline of %s: %d events (%d placed, %d not placed), %d handovers, %d gaps over %ds, %d infeasible moves\n",
+				r.Target, len(r.Entries), r.Placed, r.Unplaced, r.Handovers, len(r.Gaps), r.Params.GapS, len(r.Infeasible))
+			var rows [][]string
+			for i, e := range r.Entries {
+				if i == 40 {
+					rows = append(rows, []string{"…", fmt.Sprintf("%d more (use --json)", len(r.Entries)-40)})
+					break
 				}
-				return out, c
-			},
-			print: func(w io.Writer, res any) {
-				for _, r := range res.([]analysis.TimelineResult) {
-					fmt.Fprintf(w, "Timeline of %s: %d events (%d placed, %d not placed), %d handovers, %d gaps over %ds, %d infeasible moves\n",
-						r.Target, len(r.Entries), r.Placed, r.Unplaced, r.Handovers, len(r.Gaps), r.Params.GapS, len(r.Infeasible))
-					var rows [][]string
-					for i, e := range r.Entries {
-						if i == 40 {
-							rows = append(rows, []string{"…", fmt.Sprintf("%d more (use --json)", len(r.Entries)-40)})
-							break
-						}
-						flags := []string{}
-						if e.Handover {
-							flags = append(flags, "handover")
-						}
-						if e.Infeasible {
-							flags = append(flags, "INFEASIBLE")
-						}
-						if e.TimeFlag != "" {
-							flags = append(flags, "time "+e.TimeFlag)
-						}
-						rows = append(rows, []string{strconv.Itoa(i + 1), ts(e.Start), e.Type + "/" + e.Direction, e.Other, e.Cell, e.Site, strings.Join(flags, " ")})
-					}
-					table(w, "#\tSTART (UTC)\tTYPE\tOTHER PARTY\tCELL\tSITE\tFLAGS", rows)
-					for _, m := range r.Infeasible {
-						fmt.Fprintf(w, "  infeasible: entry %d to %d: %.0f m in %.0f s, %.0f m beyond reach\n", m.From+1, m.To+1, m.DistanceM, m.ElapsedS, m.ExcessM)
-					}
-					fmt.Fprintln(w)
+				flags := []string{}
+				if e.Handover {
+					flags = append(flags, "handover")
 				}
-			},
-		},
-		"colocation": {
-			summary:  "episodes when targets used the same or nearby cells within a time window, and when they were far apart",
-			params:   func() any { p := analysis.ColocationParams{}.Defaults(); return &p },
-			defaults: func(p any) { *p.(*analysis.ColocationParams) = p.(*analysis.ColocationParams).Defaults() },
-			validate: func(p any) error { return p.(*analysis.ColocationParams).Validate() },
-			run: func(in analysisInput, p any) (any, map[string]int64) {
-				r := analysis.Colocate(in.Located, in.Targets, *p.(*analysis.ColocationParams))
-				return r, map[string]int64{"together": int64(len(r.Together)), "apart": int64(len(r.Apart))}
-			},
-			print: func(w io.Writer, res any) {
-				r := res.(analysis.Colocation)
-				var basis string
-				switch r.Params.Basis {
-				case analysis.BasisCell:
-					basis = "same cell"
-				case analysis.BasisSite:
-					basis = fmt.Sprintf("same site (masts within %.0f m)", analysis.SameSiteM)
-				case analysis.BasisSector:
-					basis = fmt.Sprintf("overlapping sectors of %.0f m radius", r.Params.SectorRadiusM)
-				default:
-					basis = fmt.Sprintf("masts within %.0f m", r.Params.DistanceM)
+				if e.Infeasible {
+					flags = append(flags, "INFEASIBLE")
 				}
-				fmt.Fprintf(w, "Co-location: %s, events within %d s of each other; apart when masts are %.0f m or more apart\n", basis, r.Params.WindowS, r.Params.ApartM)
-				for _, list := range []struct {
-					name string
-					eps  []analysis.ColocationEpisode
-				}{{"Together", r.Together}, {"Apart", r.Apart}} {
-					fmt.Fprintf(w, "\n%s: %d episodes\n", list.name, len(list.eps))
-					var rows [][]string
-					for i, e := range list.eps {
-						rows = append(rows, []string{strconv.Itoa(i + 1), e.A, e.B, ts(e.Start), ts(e.End), strconv.Itoa(len(e.EventsA)) + "+" + strconv.Itoa(len(e.EventsB)), fmt.Sprintf("%.0f", e.ClosestM)})
-					}
-					table(w, "#\tTARGET A\tTARGET B\tFROM (UTC)\tTO (UTC)\tEVENTS\tCLOSEST SITES (m)", rows)
+				if e.TimeFlag != "" {
+					flags = append(flags, "time "+e.TimeFlag)
 				}
-				fmt.Fprintln(w, "\nA serving cell shows that a phone was in that cell's service area, not at the mast: phones on the same or nearby cells were in overlapping areas, which does not by itself show that they met.")
-			},
-		},
-		"pattern": {
-			summary:  "pattern of life per target: events by hour and day (UK local), most-used cells, candidate home and work cells",
-			params:   func() any { p := analysis.PatternParams{}.Defaults(); return &p },
-			defaults: func(p any) { *p.(*analysis.PatternParams) = p.(*analysis.PatternParams).Defaults() },
-			run: func(in analysisInput, p any) (any, map[string]int64) {
-				var out []analysis.Pattern
-				for _, t := range in.Targets {
-					out = append(out, analysis.PatternOfLife(in.Located, t, *p.(*analysis.PatternParams)))
+				rows = append(rows, []string{strconv.Itoa(i + 1), ts(e.Start), e.Type + "/" + e.Direction, e.Other, e.Cell, e.Site, strings.Join(flags, " ")})
+			}
+			table(w, "#\tSTART (UTC)\tTYPE\tOTHER PARTY\tCELL\tSITE\tFLAGS", rows)
+			for _, m := range r.Infeasible {
+				fmt.Fprintf(w, "  infeasible: entry %d to %d: %.0f m in %.0f s, %.0f m beyond reach\n", m.From+1, m.To+1, m.DistanceM, m.ElapsedS, m.ExcessM)
+			}
+			fmt.Fprintln(w)
+		}
+	},
+	"colocation": func(w io.Writer, res any) {
+		r := res.(analysis.Colocation)
+		var basis string
+		switch r.Params.Basis {
+		case analysis.BasisCell:
+			basis = "same cell"
+		case analysis.BasisSite:
+			basis = fmt.Sprintf("same site (masts within %.0f m)", analysis.SameSiteM)
+		case analysis.BasisSector:
+			basis = fmt.Sprintf("overlapping sectors of %.0f m radius", r.Params.SectorRadiusM)
+		default:
+			basis = fmt.Sprintf("masts within %.0f m", r.Params.DistanceM)
+		}
+		fmt.Fprintf(w, "Co-location: %s, events within %d s of each other; apart when masts are %.0f m or more apart\n", basis, r.Params.WindowS, r.Params.ApartM)
+		for _, list := range []struct {
+			name string
+			eps  []analysis.ColocationEpisode
+		}{{"Together", r.Together}, {"Apart", r.Apart}} {
+			fmt.Fprintf(w, "\n%s: %d episodes\n", list.name, len(list.eps))
+			var rows [][]string
+			for i, e := range list.eps {
+				rows = append(rows, []string{strconv.Itoa(i + 1), e.A, e.B, ts(e.Start), ts(e.End), strconv.Itoa(len(e.EventsA)) + "+" + strconv.Itoa(len(e.EventsB)), fmt.Sprintf("%.0f", e.ClosestM)})
+			}
+			table(w, "#\tTARGET A\tTARGET B\tFROM (UTC)\tTO (UTC)\tEVENTS\tCLOSEST SITES (m)", rows)
+		}
+		fmt.Fprintln(w, "\nA serving cell shows that a phone was in that cell's service area, not at the mast: phones on the same or nearby cells were in overlapping areas, which does not by itself show that they met.")
+	},
+	"pattern": func(w io.Writer, res any) {
+		for _, r := range res.([]analysis.Pattern) {
+			fmt.Fprintf(w, "Pattern of life of %s: %d events (%d placed)\n", r.Target, r.Events, r.Placed)
+			cand := func(name string, c analysis.PatternCandidate) {
+				if !c.Found {
+					fmt.Fprintf(w, "  %s: no candidate\n", name)
+					return
 				}
-				return out, map[string]int64{"targets": int64(len(out))}
-			},
-			print: func(w io.Writer, res any) {
-				for _, r := range res.([]analysis.Pattern) {
-					fmt.Fprintf(w, "Pattern of life of %s: %d events (%d placed)\n", r.Target, r.Events, r.Placed)
-					cand := func(name string, c analysis.PatternCandidate) {
-						if !c.Found {
-							fmt.Fprintf(w, "  %s: no candidate\n", name)
-							return
-						}
-						fmt.Fprintf(w, "  candidate %s cell: %s %s %s (%d of %d events, %.0f%%)\n", name, c.Cell, c.Site, c.Postcode, c.Count, c.Of, 100*c.Share)
-					}
-					cand("home", r.Home)
-					cand("work", r.Work)
-					var rows [][]string
-					for i, c := range r.Cells {
-						if i == 10 {
-							break
-						}
-						rows = append(rows, []string{strconv.Itoa(i + 1), c.Cell, c.Site, c.Postcode, strconv.Itoa(c.Count), fmt.Sprintf("%.0f%%", 100*c.Share)})
-					}
-					table(w, "#\tCELL\tSITE\tPOSTCODE\tEVENTS\tSHARE", rows)
-					fmt.Fprintln(w, "  Home and work are candidates from counts, not findings.")
-					fmt.Fprintln(w)
+				fmt.Fprintf(w, "  candidate %s cell: %s %s %s (%d of %d events, %.0f%%)\n", name, c.Cell, c.Site, c.Postcode, c.Count, c.Of, 100*c.Share)
+			}
+			cand("home", r.Home)
+			cand("work", r.Work)
+			var rows [][]string
+			for i, c := range r.Cells {
+				if i == 10 {
+					break
 				}
-			},
-		},
-		"contacts": {
-			summary:  "other parties per target, contacts common to several targets, and call chains",
-			params:   func() any { p := analysis.ContactParams{}.Defaults(); return &p },
-			defaults: func(p any) { *p.(*analysis.ContactParams) = p.(*analysis.ContactParams).Defaults() },
-			run: func(in analysisInput, p any) (any, map[string]int64) {
-				r := analysis.Contacts(in.Events, in.Targets, *p.(*analysis.ContactParams))
-				return r, map[string]int64{"common": int64(len(r.Common)), "chains": int64(len(r.Chains))}
-			},
-			print: func(w io.Writer, res any) {
-				r := res.(analysis.ContactResult)
-				for _, tc := range r.Targets {
-					fmt.Fprintf(w, "Contacts of %s: %d events, %d contacts, %d withheld\n", tc.Target, tc.Events, len(tc.Contacts), tc.Withheld)
-					var rows [][]string
-					for i, c := range tc.Contacts {
-						if i == 10 {
-							break
-						}
-						rows = append(rows, []string{strconv.Itoa(i + 1), c.Other, strconv.Itoa(c.Count), strconv.FormatInt(c.DurationS, 10), ts(c.First), ts(c.Last)})
-					}
-					table(w, "#\tOTHER PARTY\tEVENTS\tSECONDS\tFIRST (UTC)\tLAST (UTC)", rows)
-					fmt.Fprintln(w)
+				rows = append(rows, []string{strconv.Itoa(i + 1), c.Cell, c.Site, c.Postcode, strconv.Itoa(c.Count), fmt.Sprintf("%.0f%%", 100*c.Share)})
+			}
+			table(w, "#\tCELL\tSITE\tPOSTCODE\tEVENTS\tSHARE", rows)
+			fmt.Fprintln(w, "  Home and work are candidates from counts, not findings.")
+			fmt.Fprintln(w)
+		}
+	},
+	"contacts": func(w io.Writer, res any) {
+		r := res.(analysis.ContactResult)
+		for _, tc := range r.Targets {
+			fmt.Fprintf(w, "Contacts of %s: %d events, %d contacts, %d withheld\n", tc.Target, tc.Events, len(tc.Contacts), tc.Withheld)
+			var rows [][]string
+			for i, c := range tc.Contacts {
+				if i == 10 {
+					break
 				}
-				fmt.Fprintf(w, "Common contacts: %d\n", len(r.Common))
-				for _, c := range r.Common {
-					var ts []string
-					for _, t := range c.Targets {
-						ts = append(ts, t.Target)
-					}
-					fmt.Fprintf(w, "  %s: %d events with %s\n", c.Other, c.Count, strings.Join(ts, ", "))
-				}
-				fmt.Fprintf(w, "Call chains: %d\n", len(r.Chains))
-				for _, ch := range r.Chains {
-					var ls []string
-					for _, l := range ch.Links {
-						ls = append(ls, fmt.Sprintf("%s→%s at %s", l.From, l.To, ts(l.Start)))
-					}
-					fmt.Fprintf(w, "  %s\n", strings.Join(ls, ", then "))
-				}
-			},
-		},
-		"attribution": {
-			summary:  "handsets (IMEI) and SIMs (IMSI) used by each number over time; numbers sharing a handset",
-			params:   func() any { p := analysis.AttributionParams{}.Defaults(); return &p },
-			defaults: func(p any) { *p.(*analysis.AttributionParams) = p.(*analysis.AttributionParams).Defaults() },
-			run: func(in analysisInput, p any) (any, map[string]int64) {
-				r := analysis.Attribution(in.Events, *p.(*analysis.AttributionParams))
-				return r, nil
-			},
-			print: func(w io.Writer, res any) {
-				r := res.(analysis.AttributionResult)
-				printAttribution(w, r)
-			},
-		},
-		"sessions": {
-			summary:  "data records grouped into sessions by charging ID",
-			params:   func() any { return &struct{}{} },
-			defaults: func(any) {},
-			run: func(in analysisInput, _ any) (any, map[string]int64) {
-				s := analysis.DataSessions(in.Located)
-				return s, map[string]int64{"sessions": int64(len(s))}
-			},
-			print: func(w io.Writer, res any) {
-				ss := res.([]analysis.Session)
-				fmt.Fprintf(w, "Data sessions: %d\n", len(ss))
-				var rows [][]string
-				for i, s := range ss {
-					if i == 40 {
-						rows = append(rows, []string{"…", fmt.Sprintf("%d more (use --json)", len(ss)-40)})
-						break
-					}
-					var cells []string
-					for _, c := range s.Cells {
-						cells = append(cells, c.Cell)
-					}
-					rows = append(rows, []string{strconv.Itoa(i + 1), s.Target, s.ChargingID, ts(s.First), ts(s.Last), strconv.Itoa(s.Records), strconv.FormatInt(s.Bytes, 10), strings.Join(cells, " ")})
-				}
-				table(w, "#\tTARGET\tCHARGING ID\tFIRST (UTC)\tLAST (UTC)\tRECORDS\tBYTES\tCELLS", rows)
-				fmt.Fprintln(w, "A data record means the phone used the cell at or before the record's start time.")
-			},
-		},
-		"towerdump": {
-			summary:  "numbers seen at k or more scenes (cells and time windows), --params '{\"scenes\":[...],\"k\":2}'",
-			params:   func() any { return &towerDumpParams{} },
-			defaults: func(any) {},
-			validate: func(p any) error {
-				tp := p.(*towerDumpParams)
-				if len(tp.Scenes) == 0 {
-					return fmt.Errorf(`give the scenes: {"scenes":[{"name":"A","cells":["234-30-129097582"],"from":"2026-03-01T10:00:00Z","to":"2026-03-01T12:00:00Z"}],"k":1}`)
-				}
-				for i, sc := range tp.Scenes {
-					switch {
-					case sc.Name == "":
-						return fmt.Errorf("scene %d has no name", i+1)
-					case len(sc.Cells) == 0:
-						return fmt.Errorf("scene %s has no cells", sc.Name)
-					case sc.From.IsZero() || sc.To.IsZero() || !sc.To.After(sc.From):
-						return fmt.Errorf("scene %s: from and to must be RFC 3339 times with from before to", sc.Name)
-					}
-				}
-				if tp.K < 0 || tp.K > len(tp.Scenes) {
-					return fmt.Errorf("k = %d: want 1 to %d (0 means every scene)", tp.K, len(tp.Scenes))
-				}
-				return nil
-			},
-			run: func(in analysisInput, p any) (any, map[string]int64) {
-				tp := p.(*towerDumpParams)
-				k := tp.K
-				if k <= 0 {
-					k = len(tp.Scenes)
-				}
-				r := analysis.TowerDump(in.Located, tp.Scenes, k)
-				return r, map[string]int64{"scenes": int64(len(tp.Scenes)), "numbers": int64(len(r))}
-			},
-			print: func(w io.Writer, res any) {
-				r := res.([]analysis.CommonNumber)
-				fmt.Fprintf(w, "Numbers seen at the scenes: %d\n", len(r))
-				var rows [][]string
-				for _, n := range r {
-					var names []string
-					for _, s := range n.Scenes {
-						names = append(names, fmt.Sprintf("%s (%d)", s.Name, len(s.Events)))
-					}
-					rows = append(rows, []string{n.Number, strconv.Itoa(len(n.Scenes)), strings.Join(names, ", ")})
-				}
-				table(w, "NUMBER\tSCENES\tWHERE (EVENTS)", rows)
-			},
-		},
-	}
+				rows = append(rows, []string{strconv.Itoa(i + 1), c.Other, strconv.Itoa(c.Count), strconv.FormatInt(c.DurationS, 10), ts(c.First), ts(c.Last)})
+			}
+			table(w, "#\tOTHER PARTY\tEVENTS\tSECONDS\tFIRST (UTC)\tLAST (UTC)", rows)
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintf(w, "Common contacts: %d\n", len(r.Common))
+		for _, c := range r.Common {
+			var ts []string
+			for _, t := range c.Targets {
+				ts = append(ts, t.Target)
+			}
+			fmt.Fprintf(w, "  %s: %d events with %s\n", c.Other, c.Count, strings.Join(ts, ", "))
+		}
+		fmt.Fprintf(w, "Call chains: %d\n", len(r.Chains))
+		for _, ch := range r.Chains {
+			var ls []string
+			for _, l := range ch.Links {
+				ls = append(ls, fmt.Sprintf("%s→%s at %s", l.From, l.To, ts(l.Start)))
+			}
+			fmt.Fprintf(w, "  %s\n", strings.Join(ls, ", then "))
+		}
+	},
+	"attribution": func(w io.Writer, res any) {
+		r := res.(analysis.AttributionResult)
+		printAttribution(w, r)
+	},
+	"sessions": func(w io.Writer, res any) {
+		ss := res.([]analysis.Session)
+		fmt.Fprintf(w, "Data sessions: %d\n", len(ss))
+		var rows [][]string
+		for i, s := range ss {
+			if i == 40 {
+				rows = append(rows, []string{"…", fmt.Sprintf("%d more (use --json)", len(ss)-40)})
+				break
+			}
+			var cells []string
+			for _, c := range s.Cells {
+				cells = append(cells, c.Cell)
+			}
+			rows = append(rows, []string{strconv.Itoa(i + 1), s.Target, s.ChargingID, ts(s.First), ts(s.Last), strconv.Itoa(s.Records), strconv.FormatInt(s.Bytes, 10), strings.Join(cells, " ")})
+		}
+		table(w, "#\tTARGET\tCHARGING ID\tFIRST (UTC)\tLAST (UTC)\tRECORDS\tBYTES\tCELLS", rows)
+		fmt.Fprintln(w, "A data record means the phone used the cell at or before the record's start time.")
+	},
+	"towerdump": func(w io.Writer, res any) {
+		r := res.([]analysis.CommonNumber)
+		fmt.Fprintf(w, "Numbers seen at the scenes: %d\n", len(r))
+		var rows [][]string
+		for _, n := range r {
+			var names []string
+			for _, s := range n.Scenes {
+				names = append(names, fmt.Sprintf("%s (%d)", s.Name, len(s.Events)))
+			}
+			rows = append(rows, []string{n.Number, strconv.Itoa(len(n.Scenes)), strings.Join(names, ", ")})
+		}
+		table(w, "NUMBER\tSCENES\tWHERE (EVENTS)", rows)
+	},
 }
 
 func printAttribution(w io.Writer, r analysis.AttributionResult) {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -15,30 +14,10 @@ import (
 	"time"
 
 	"github.com/cellsite/cellsite"
+	"github.com/cellsite/cellsite/casework"
 	"github.com/cellsite/cellsite/ingest"
-	"github.com/cellsite/cellsite/provenance"
 	"github.com/cellsite/cellsite/store"
-	"github.com/cellsite/cellsite/templates"
 )
-
-// maxOriginal is the largest original file accepted.
-const maxOriginal = 4 << 30
-
-// loadProfiles returns the built-in profiles, overridden by those in dir.
-func loadProfiles(dir string) (*ingest.Profiles, error) {
-	ps, err := ingest.LoadProfiles(templates.Profiles(), "built-in")
-	if err != nil {
-		return nil, err
-	}
-	if dir != "" {
-		extra, err := ingest.LoadProfiles(os.DirFS(dir), dir)
-		if err != nil {
-			return nil, err
-		}
-		ps.Override(extra)
-	}
-	return ps, nil
-}
 
 func profilesFlag(fs *flag.FlagSet, e env) *string {
 	return fs.String("profiles", e.getenv("CELLSITE_PROFILES"), "extra profile `directory` (default $CELLSITE_PROFILES); its files override built-in profiles of the same name")
@@ -61,7 +40,7 @@ func runCase(ctx context.Context, e env, args []string) error {
 			return usageError{"case create: give one case reference"}
 		}
 		ref := pos[0]
-		if err := validRef(ref); err != nil {
+		if err := casework.ValidRef(ref); err != nil {
 			return err
 		}
 		if strings.TrimSpace(*title) == "" {
@@ -72,16 +51,7 @@ func runCase(ctx context.Context, e env, args []string) error {
 			return err
 		}
 		defer a.Close()
-		now := a.now()
-		err = a.db.Update(ctx, func(tx *store.Tx) error {
-			if err := tx.CreateCase(ctx, cellsite.Case{Ref: ref, Title: *title, CreatedAt: now, CreatedBy: a.actor.User}); err != nil {
-				return err
-			}
-			_, _, err := a.log.Append(ctx, tx, provenance.Leaf{Type: provenance.CaseOpened, Case: ref, Started: now, Ended: now, Actor: a.actor,
-				Software: cellsite.Build(), Params: []provenance.Param{{Key: "title", Value: *title}}, Note: "case created"})
-			return err
-		})
-		if err != nil {
+		if _, err := a.svc.CreateCase(ctx, a.actor, ref, *title); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "created case %s: %s\n", ref, *title)
@@ -116,20 +86,6 @@ func runCase(ctx context.Context, e env, args []string) error {
 	default:
 		return usageError{fmt.Sprintf("case: unknown subcommand %q", args[0])}
 	}
-}
-
-// validRef checks a case reference: letters, digits, '-', '_', '.', '/'
-// and no path tricks.
-func validRef(ref string) error {
-	if ref == "" || len(ref) > 64 || strings.Contains(ref, "..") || strings.HasPrefix(ref, "/") {
-		return cellsite.Errorf(cellsite.Invalid, "case reference", "%q: use 1 to 64 letters, digits, '-', '_', '.' or '/'", ref)
-	}
-	for _, r := range ref {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./", r)) {
-			return cellsite.Errorf(cellsite.Invalid, "case reference", "%q: use 1 to 64 letters, digits, '-', '_', '.' or '/'", ref)
-		}
-	}
-	return nil
 }
 
 func runIngest(ctx context.Context, e env, args []string) error {
@@ -181,7 +137,7 @@ func runIngest(ctx context.Context, e env, args []string) error {
 		}
 		*v.dst = t
 	}
-	profiles, err := loadProfiles(*profDir)
+	profiles, err := casework.LoadProfiles(*profDir)
 	if err != nil {
 		return err
 	}
@@ -202,7 +158,7 @@ func runIngest(ctx context.Context, e env, args []string) error {
 	if err := a.db.View(ctx, func(tx *store.Tx) error { _, err := tx.Case(ctx, *caseRef); return err }); err != nil {
 		return err
 	}
-	var results []ingestResult
+	var results []casework.IngestResult
 	var failed []string
 	for _, f := range files {
 		res, err := ingestFile(ctx, e, a, profiles, chosen, *caseRef, *kind, f, opt)
@@ -232,228 +188,26 @@ func runIngest(ctx context.Context, e env, args []string) error {
 	return nil
 }
 
-type ingestResult struct {
-	Source   int64          `json:"source"`
-	Leaf     int64          `json:"leaf"`
-	SHA256   cellsite.Hash  `json:"sha256"`
-	Size     int64          `json:"size"`
-	FileType string         `json:"file_type"`
-	Detected bool           `json:"detected"`
-	Summary  ingest.Summary `json:"summary"`
-}
-
-// countingReader reports progress while a file is read.
-type countingReader struct {
-	r     io.Reader
-	n     int64
-	total int64
-	bar   *progress
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	c.bar.update(c.n, c.total)
-	return n, err
-}
-
-func ingestFile(ctx context.Context, e env, a *app, profiles *ingest.Profiles, chosen *ingest.Profile, caseRef, kind, path string, opt ingest.Options) (ingestResult, error) {
-	started := a.now()
-	name := filepath.Base(path)
+// ingestFile ingests one file from disk, with a progress bar.
+func ingestFile(ctx context.Context, e env, a *app, profiles *ingest.Profiles, chosen *ingest.Profile, caseRef, kind, path string, opt ingest.Options) (casework.IngestResult, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
-		return ingestResult{}, cellsite.Errorf(cellsite.Invalid, "open", "%v", err)
+		return casework.IngestResult{}, cellsite.Errorf(cellsite.Invalid, "open", "%v", err)
 	}
 	if !fi.Mode().IsRegular() {
-		return ingestResult{}, cellsite.Errorf(cellsite.Invalid, "open", "%s is not a regular file", path)
+		return casework.IngestResult{}, cellsite.Errorf(cellsite.Invalid, "open", "%s is not a regular file", path)
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return ingestResult{}, cellsite.Errorf(cellsite.Invalid, "open", "%v", err)
+		return casework.IngestResult{}, cellsite.Errorf(cellsite.Invalid, "open", "%v", err)
 	}
-	// The original is stored byte for byte, and hashed, before it is parsed.
-	h, size, err := a.db.Blobs.Put(ctx, f, maxOriginal)
-	f.Close()
-	if err != nil {
-		return ingestResult{}, err
-	}
-	res, err := parseAndRecord(ctx, e, a, profiles, chosen, caseRef, kind, name, h, size, started, opt)
-	if err != nil {
-		if derr := a.db.DiscardBlob(context.WithoutCancel(ctx), h); derr != nil {
-			err = errors.Join(err, derr)
-		}
-		return ingestResult{}, err
-	}
-	return res, nil
-}
-
-func parseAndRecord(ctx context.Context, e env, a *app, profiles *ingest.Profiles, chosen *ingest.Profile, caseRef, kind, name string, h cellsite.Hash, size int64, started time.Time, opt ingest.Options) (ingestResult, error) {
-	blob, err := a.db.Blobs.Open(h)
-	if err != nil {
-		return ingestResult{}, err
-	}
-	defer blob.Close()
-	head := make([]byte, 8)
-	n, _ := io.ReadFull(io.NewSectionReader(blob, 0, size), head)
-	ftype := ingest.SniffFileType(head[:n])
-	if ftype == "xls" {
-		return ingestResult{}, cellsite.Errorf(cellsite.Invalid, "read", "legacy Excel 97-2003 (.xls) files are not supported: save it as .xlsx or CSV and ingest that (keep the .xls as the exhibit)")
-	}
-	open := func(ro ingest.ReadOptions, bar *progress) (ingest.RowReader, error) {
-		if ftype == "xlsx" {
-			return ingest.NewXLSXReader(blob, size, ro)
-		}
-		var r io.Reader = io.NewSectionReader(blob, 0, size)
-		if bar != nil {
-			r = &countingReader{r: r, total: size, bar: bar}
-		}
-		return ingest.NewCSVReader(r, ro)
-	}
-
-	// Find the profile and the header from the first rows.
-	rr, err := open(ingest.ReadOptions{}, nil)
-	if err != nil {
-		return ingestResult{}, err
-	}
-	sample, err := ingest.Sample(rr)
-	if err != nil {
-		return ingestResult{}, err
-	}
-	var lay ingest.Layout
-	detected := chosen == nil
-	if chosen != nil {
-		lay, err = chosen.Locate(name, sample)
-	} else {
-		lay, err = profiles.Detect(name, kind, ftype, sample)
-	}
-	if err != nil {
-		return ingestResult{}, err
-	}
-	p := lay.Profile
-	bar := newProgress(e.stderr, "ingest "+name)
-	rr, err = open(p.ReadOptions(), bar)
-	if err != nil {
-		return ingestResult{}, err
-	}
-	defer rr.Close()
-	opt.File, opt.Source = name, h
-
-	res := ingestResult{SHA256: h, Size: size, FileType: ftype, Detected: detected}
-	err = a.db.Update(ctx, func(tx *store.Tx) error {
-		sid, err := tx.AddSource(ctx, cellsite.Source{Case: caseRef, Kind: kind, Name: name, SHA256: h, Size: size, Profile: p.Name,
-			ProfileVersion: p.Version, ProfileSHA256: p.Hash, TimeBasis: string(opt.TimeBasis), Target: opt.Target, Summary: []byte("{}"), Leaf: -1, IngestedAt: started})
-		if err != nil {
-			return err
-		}
-		// Parsing and storing overlap: batches pass to a writer goroutine.
-		batches := make(chan ingest.Batch, 2)
-		stopped := make(chan struct{}) // closed when the writer fails
-		written := make(chan error, 1)
-		go func() {
-			var werr error
-			for b := range batches {
-				if werr != nil {
-					continue // drain after a failure
-				}
-				if werr = tx.InsertEvents(ctx, sid, caseRef, b.Events); werr == nil {
-					if werr = tx.InsertCells(ctx, sid, caseRef, b.Cells); werr == nil {
-						werr = tx.InsertRejects(ctx, sid, b.Faults)
-					}
-				}
-				if werr != nil {
-					close(stopped)
-				}
-			}
-			written <- werr
-		}()
-		sum, err := ingest.Parse(ctx, rr, lay, opt, func(b ingest.Batch) error {
-			select {
-			case batches <- b:
-				return nil
-			case <-stopped:
-				return errors.New("storing rows failed")
-			}
-		})
-		close(batches)
-		failed := <-written
-		bar.done()
-		if failed != nil {
-			return failed
-		}
-		if err != nil {
-			return err
-		}
-		if err := tx.RegisterBlob(ctx, h, size); err != nil {
-			return err
-		}
-		leaves, _, err := a.log.Append(ctx, tx, ingestLeaf(a, caseRef, kind, name, h, size, ftype, detected, started, opt, p, sum))
-		if err != nil {
-			return err
-		}
-		js, err := json.Marshal(sum)
-		if err != nil {
-			return err
-		}
-		res.Source, res.Leaf, res.Summary = sid, leaves[0].Index, sum
-		return tx.SetSourceLeaf(ctx, sid, leaves[0].Index, js)
+	defer f.Close()
+	bar := newProgress(e.stderr, "ingest "+filepath.Base(path))
+	defer bar.done()
+	return a.svc.Ingest(ctx, a.actor, casework.IngestRequest{
+		Case: caseRef, Kind: kind, Name: filepath.Base(path), Body: f, Profiles: profiles, Profile: chosen, Options: opt,
+		Progress: bar.report,
 	})
-	if err != nil {
-		return ingestResult{}, err
-	}
-	return res, nil
-}
-
-func ingestLeaf(a *app, caseRef, kind, name string, h cellsite.Hash, size int64, ftype string, detected bool, started time.Time, opt ingest.Options, p *ingest.Profile, sum ingest.Summary) provenance.Leaf {
-	params := []provenance.Param{
-		{Key: "kind", Value: kind},
-		{Key: "file_type", Value: ftype},
-		{Key: "profile", Value: p.Name},
-		{Key: "profile_version", Value: p.Version},
-		{Key: "profile_origin", Value: p.Origin},
-		{Key: "profile_detected", Value: fmt.Sprint(detected)},
-	}
-	if kind == "cdr" {
-		params = append(params, provenance.Param{Key: "time_basis", Value: sum.TimeBasis})
-	}
-	if opt.Target != "" {
-		params = append(params, provenance.Param{Key: "target", Value: opt.Target})
-	}
-	if opt.Network != "" {
-		params = append(params, provenance.Param{Key: "network", Value: opt.Network})
-	}
-	if !opt.ValidFrom.IsZero() {
-		params = append(params, provenance.Param{Key: "valid_from", Value: opt.ValidFrom.Format(time.RFC3339)})
-	}
-	if !opt.ValidTo.IsZero() {
-		params = append(params, provenance.Param{Key: "valid_to", Value: opt.ValidTo.Format(time.RFC3339)})
-	}
-	counts := []provenance.Count{
-		{Key: "lines", N: int64(sum.Lines)}, {Key: "banner", N: int64(sum.Banner)}, {Key: "headers", N: int64(sum.Headers)},
-		{Key: "blank", N: int64(sum.Blank)}, {Key: "footer", N: int64(sum.Footer)}, {Key: "read", N: int64(sum.Read)},
-		{Key: "accepted", N: int64(sum.Accepted)}, {Key: "duplicates", N: int64(sum.Duplicates)}, {Key: "rejected", N: int64(sum.Rejected)},
-	}
-	for k, v := range sum.RejectedBy {
-		counts = append(counts, provenance.Count{Key: "rejected." + k, N: int64(v)})
-	}
-	for k, v := range sum.Warnings {
-		counts = append(counts, provenance.Count{Key: "warning." + k, N: int64(v)})
-	}
-	var warnings []string
-	if p.Status != "documented" && p.Status != "verified" {
-		warnings = append(warnings, fmt.Sprintf("profile %s %s status: %s", p.Name, p.Version, p.Status))
-	}
-	for _, k := range sortedKeysInt(sum.Warnings) {
-		warnings = append(warnings, fmt.Sprintf("%s: %d rows", k, sum.Warnings[k]))
-	}
-	out := sum.Output
-	out.Name = kind + " (canonical encoding)"
-	return provenance.Leaf{
-		Type: provenance.Ingest, Case: caseRef, Started: started, Ended: a.now(), Actor: a.actor, Software: cellsite.Build(),
-		Inputs:     []cellsite.Artefact{{Name: name, SHA256: h, Size: size}},
-		Outputs:    []cellsite.Artefact{out},
-		References: []provenance.Reference{{Kind: "profile", Name: p.Name, Version: p.Version, SHA256: p.Hash}},
-		Params:     params, Counts: counts, Warnings: warnings,
-	}
 }
 
 func sortedKeysInt(m map[string]int) []string {
@@ -476,7 +230,7 @@ func countList(m map[string]int) string {
 	return strings.Join(parts, ", ")
 }
 
-func printSummary(w io.Writer, r ingestResult) {
+func printSummary(w io.Writer, r casework.IngestResult) {
 	s := r.Summary
 	how := "detected"
 	if !r.Detected {
@@ -558,7 +312,7 @@ func runProfiles(ctx context.Context, e env, args []string) error {
 	if err := noArgs(pos); err != nil {
 		return err
 	}
-	ps, err := loadProfiles(*profDir)
+	ps, err := casework.LoadProfiles(*profDir)
 	if err != nil {
 		return err
 	}

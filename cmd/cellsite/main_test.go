@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cellsite/cellsite"
+	"github.com/cellsite/cellsite/casework"
 	"github.com/cellsite/cellsite/provenance"
 	"github.com/cellsite/cellsite/store"
 )
@@ -80,7 +81,7 @@ func TestInitVerifyKeyLog(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "already exists") {
 		t.Errorf("second init: %d %q", code, out)
 	}
-	if info, err := os.Stat(filepath.Join(d, signerKeyFile)); err != nil || info.Mode().Perm() != 0o600 {
+	if info, err := os.Stat(filepath.Join(d, casework.SignerKeyFile)); err != nil || info.Mode().Perm() != 0o600 {
 		t.Errorf("signing key mode: %v %v", info.Mode(), err)
 	}
 	// Commands other than init do not create a directory.

@@ -60,3 +60,12 @@ func (p *progress) stage(label string, done, total int64) {
 	}
 	p.update(done, total)
 }
+
+// report is a casework.Progress that draws on this bar.
+func (p *progress) report(stage string, done, total int64) {
+	if stage != p.label {
+		p.stage(stage, done, total)
+		return
+	}
+	p.update(done, total)
+}

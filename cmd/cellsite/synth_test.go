@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/cellsite/cellsite/casework"
 	"github.com/cellsite/cellsite/synth"
 )
 
@@ -61,7 +62,7 @@ func TestSynthIngestVerify(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("ingest --kind %s: exit %d: %s", kind, code, errs)
 		}
-		var results []ingestResult
+		var results []casework.IngestResult
 		if err := json.Unmarshal([]byte(stdout), &results); err != nil {
 			t.Fatalf("ingest --json: %v", err)
 		}

@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/cellsite/cellsite"
+	"github.com/cellsite/cellsite/casework"
 	"github.com/cellsite/cellsite/synth"
 )
 
@@ -56,7 +57,7 @@ func runSynth(ctx context.Context, e env, args []string) error {
 	case *events != 0 && *scenario != "scale":
 		return usageError{"synth: --events applies to the scale scenario only"}
 	}
-	profiles, err := loadProfiles(*profDir)
+	profiles, err := casework.LoadProfiles(*profDir)
 	if err != nil {
 		return err
 	}
