@@ -110,6 +110,26 @@ func (s *Service) Ingest(ctx context.Context, actor provenance.Actor, req Ingest
 	if err != nil {
 		return IngestResult{}, err
 	}
+	return s.ingestStored(ctx, actor, req, h, size, started)
+}
+
+// IngestStored ingests an original already in the blob store (an upload
+// stored while it was received): as Ingest, after the storing.
+func (s *Service) IngestStored(ctx context.Context, actor provenance.Actor, req IngestRequest, h cellsite.Hash, size int64) (IngestResult, error) {
+	if req.Kind != "cdr" && req.Kind != "cells" {
+		return IngestResult{}, cellsite.Errorf(cellsite.Invalid, "ingest", "kind %q: want cdr or cells", req.Kind)
+	}
+	if req.Profiles == nil {
+		ps, err := LoadProfiles("")
+		if err != nil {
+			return IngestResult{}, err
+		}
+		req.Profiles = ps
+	}
+	return s.ingestStored(ctx, actor, req, h, size, s.now())
+}
+
+func (s *Service) ingestStored(ctx context.Context, actor provenance.Actor, req IngestRequest, h cellsite.Hash, size int64, started time.Time) (IngestResult, error) {
 	res, err := s.parseAndRecord(ctx, actor, req, h, size, started)
 	if err != nil {
 		if derr := s.DB.DiscardBlob(context.WithoutCancel(ctx), h); derr != nil {

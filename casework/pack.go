@@ -35,6 +35,7 @@ type PackOptions struct {
 	MapFrom     time.Time
 	MapTo       time.Time
 	Basemap     string // an OS Open data GeoPackage drawn under the maps
+	Note        string // recorded on the pack leaf, e.g. the trigger that asked for it
 }
 
 // PackResult is what a pack recorded.
@@ -306,6 +307,7 @@ func (s *Service) Pack(ctx context.Context, actor provenance.Actor, o PackOption
 			Inputs: inputs, Outputs: []cellsite.Artefact{{Name: filepath.Base(o.Out), SHA256: sha, Size: size}},
 			Params: []provenance.Param{{Key: "render_leaf", Value: fmt.Sprint(renderLeaf)}, {Key: "checkpoint_size", Value: fmt.Sprint(cp.Size)},
 				{Key: "generated_at", Value: o.GeneratedAt.Format(time.RFC3339)}, {Key: "exhibit", Value: o.Exhibit}},
+			Note: o.Note,
 		})
 		if err != nil {
 			return err

@@ -224,8 +224,8 @@ func (tx *Tx) InsertRejects(ctx context.Context, sourceID int64, faults []cellsi
 
 // Reject is a rejected row with the source it came from.
 type Reject struct {
-	SourceID int64
-	Source   string // the file's name
+	SourceID int64  `json:"source_id"`
+	Source   string `json:"source"` // the file's name
 	cellsite.RowFault
 }
 

@@ -1,0 +1,107 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/cellsite/cellsite/casework"
+	"github.com/cellsite/cellsite/provenance"
+	"github.com/cellsite/cellsite/store"
+	"github.com/gorilla/mux"
+)
+
+type triggerRequest struct {
+	Spec    string `json:"spec" validate:"required,max=100"`
+	Zone    string `json:"zone" validate:"max=64"`
+	Exhibit string `json:"exhibit" validate:"max=64"`
+}
+
+func (s *server) listTriggers(w http.ResponseWriter, r *http.Request, u *store.User) error {
+	c, err := s.caseFor(r.Context(), u, mux.Vars(r)["case"], canRead)
+	if err != nil {
+		return err
+	}
+	var ts []store.Trigger
+	err = s.db.View(r.Context(), func(tx *store.Tx) error {
+		ts, err = tx.Triggers(r.Context(), c.Ref)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"triggers": nonNil(ts)})
+	return nil
+}
+
+func (s *server) createTrigger(w http.ResponseWriter, r *http.Request, u *store.User) error {
+	c, err := s.caseFor(r.Context(), u, mux.Vars(r)["case"], canWrite)
+	if err != nil {
+		return err
+	}
+	var req triggerRequest
+	if err := decode(w, r, s.cfg.MaxBody, &req); err != nil {
+		return err
+	}
+	if req.Zone == "" {
+		req.Zone = casework.DefaultZone
+	}
+	if _, err := casework.ParseTrigger(req.Spec, req.Zone); err != nil {
+		return invalidFields("bad trigger", map[string]string{"spec": err.Error()})
+	}
+	t := store.Trigger{Case: c.Ref, Spec: req.Spec, Zone: req.Zone, Exhibit: req.Exhibit, CreatedAt: s.now(), CreatedBy: u.Name}
+	err = s.db.Update(r.Context(), func(tx *store.Tx) error {
+		t.ID, err = tx.AddTrigger(r.Context(), t)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, t)
+	return nil
+}
+
+func (s *server) deleteTrigger(w http.ResponseWriter, r *http.Request, u *store.User) error {
+	c, err := s.caseFor(r.Context(), u, mux.Vars(r)["case"], canWrite)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := s.db.Update(r.Context(), func(tx *store.Tx) error { return tx.DeleteTrigger(r.Context(), c.Ref, id) }); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// RunDueTriggers starts a pack job for every trigger due at now, marking
+// each as run so that it fires once per due time. The service calls it
+// every minute; tests call it with a fake clock.
+func RunDueTriggers(ctx context.Context, svc *casework.Service, runner *casework.Runner, outbox, templateDir string, now time.Time) ([]casework.TriggerRun, error) {
+	runs, err := svc.DueTriggers(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	for _, run := range runs {
+		run := run
+		if err := svc.MarkTriggerRun(ctx, run.Trigger.ID, run.Due); err != nil {
+			return nil, err
+		}
+		actor := provenance.Actor{User: "trigger:" + run.Trigger.CreatedBy, Role: "trigger"}
+		_, err := runner.Submit(ctx, run.Trigger.Case, "pack", actor.User, map[string]any{"trigger": run.Trigger.ID, "due": run.Due, "missed": run.Missed},
+			func(ctx context.Context, p casework.Progress) (any, error) {
+				return renderTriggered(ctx, svc, outbox, templateDir, actor, run, p)
+			})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return runs, nil
+}
+
+func renderTriggered(ctx context.Context, svc *casework.Service, outbox, templateDir string, actor provenance.Actor, run casework.TriggerRun, p casework.Progress) (store.Pack, error) {
+	return renderPackNote(ctx, svc, outbox, templateDir, actor, run.Trigger.Case, run.Trigger.Exhibit, nil, run.Due.Truncate(time.Second), run.Trigger.ID, run.Note(), p)
+}

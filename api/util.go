@@ -1,0 +1,29 @@
+package api
+
+import (
+	"encoding/base64"
+	"sort"
+
+	"github.com/cellsite/cellsite"
+	"github.com/cellsite/cellsite/reports"
+)
+
+func sortedKeys(m map[string]string) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+// b64 is a hash as RFC 9530 digest fields give it.
+func b64(h cellsite.Hash) string { return base64.StdEncoding.EncodeToString(h[:]) }
+
+// neutraliseAll applies the export text-safety rule (docs/FORMATS.md).
+func neutraliseAll(vals []string) []string {
+	for i, v := range vals {
+		vals[i] = reports.Neutralise(v)
+	}
+	return vals
+}

@@ -1,0 +1,378 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cellsite/cellsite"
+	"github.com/cellsite/cellsite/casework"
+	"github.com/cellsite/cellsite/provenance"
+	"github.com/cellsite/cellsite/store"
+	"github.com/gorilla/mux"
+)
+
+type analysisRequest struct {
+	Kind    string          `json:"kind" validate:"required,max=32"`
+	Targets []string        `json:"targets" validate:"max=50,dive,max=32"`
+	Params  json.RawMessage `json:"params"`
+}
+
+// runAnalysis checks the parameters and starts an analysis job.
+func (s *server) runAnalysis(w http.ResponseWriter, r *http.Request, u *store.User) error {
+	c, err := s.caseFor(r.Context(), u, mux.Vars(r)["case"], canWrite)
+	if err != nil {
+		return err
+	}
+	var req analysisRequest
+	if err := decode(w, r, s.cfg.MaxBody, &req); err != nil {
+		return err
+	}
+	if _, ok := casework.Kinds[req.Kind]; !ok {
+		return invalidFields("unknown kind", map[string]string{"kind": "one of " + strings.Join(casework.KindNames(), ", ")})
+	}
+	if _, err := casework.ParseParams(req.Kind, req.Params); err != nil {
+		return invalidFields("bad parameters", map[string]string{"params": err.Error()})
+	}
+	job, err := s.deps.Runner.Submit(r.Context(), c.Ref, "analysis", u.Name, req, func(ctx context.Context, p casework.Progress) (any, error) {
+		p("analyse "+req.Kind, 0, 0)
+		a, err := s.svc.Analyse(ctx, actorOf(u), casework.AnalyseRequest{Case: c.Ref, Kind: req.Kind, Targets: req.Targets, Params: req.Params})
+		if err != nil {
+			return nil, err
+		}
+		return analysisView(a.Analysis), nil
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusAccepted, map[string]any{"job": job})
+	return nil
+}
+
+// analysisView is a stored analysis without its result document.
+func analysisView(a store.Analysis) map[string]any {
+	return map[string]any{"id": a.ID, "case": a.Case, "kind": a.Kind, "params": json.RawMessage(a.Params),
+		"result_sha256": a.ResultSHA, "leaf": a.Leaf, "created_at": a.CreatedAt, "created_by": a.CreatedBy}
+}
+
+func (s *server) listAnalyses(w http.ResponseWriter, r *http.Request, u *store.User) error {
+	c, err := s.caseFor(r.Context(), u, mux.Vars(r)["case"], canRead)
+	if err != nil {
+		return err
+	}
+	out := []map[string]any{}
+	err = s.db.View(r.Context(), func(tx *store.Tx) error {
+		as, err := tx.Analyses(r.Context(), c.Ref)
+		for _, a := range as {
+			out = append(out, analysisView(a))
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"analyses": out})
+	return nil
+}
+
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(mux.Vars(r)["id"], 10, 64)
+	if err != nil || id < 1 {
+		return 0, cellsite.Errorf(cellsite.NotFound, "request", "no such item %q", mux.Vars(r)["id"])
+	}
+	return id, nil
+}
+
+// getAnalysis returns the stored result document, byte for byte as hashed.
+func (s *server) getAnalysis(w http.ResponseWriter, r *http.Request, u *store.User) error {
+	c, err := s.caseFor(r.Context(), u, mux.Vars(r)["case"], canRead)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var a store.Analysis
+	err = s.db.View(r.Context(), func(tx *store.Tx) error {
+		a, err = tx.Analysis(r.Context(), c.Ref, id)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if cellsite.Sum(a.Result) != a.ResultSHA {
+		return cellsite.Errorf(cellsite.Integrity, "analysis", "analysis %d: stored result does not match its recorded hash", id)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Digest", "sha-256="+b64(a.ResultSHA))
+	_, err = w.Write(a.Result)
+	return err
+}
+
+type packRequest struct {
+	Exhibit     string   `json:"exhibit" validate:"max=64"`
+	Templates   []string `json:"templates" validate:"max=30,dive,max=64"`
+	GeneratedAt string   `json:"generated_at" validate:"omitempty,datetime=2006-01-02T15:04:05Z07:00"`
+}
+
+// requestPack starts a job that renders the case's pack into the outbox.
+func (s *server) requestPack(w http.ResponseWriter, r *http.Request, u *store.User) error {
+	c, err := s.caseFor(r.Context(), u, mux.Vars(r)["case"], canWrite)
+	if err != nil {
+		return err
+	}
+	var req packRequest
+	if err := decode(w, r, s.cfg.MaxBody, &req); err != nil {
+		return err
+	}
+	var at time.Time
+	if req.GeneratedAt != "" {
+		at, _ = time.Parse(time.RFC3339, req.GeneratedAt) // checked by the validator
+	}
+	job, err := s.deps.Runner.Submit(r.Context(), c.Ref, "pack", u.Name, req, func(ctx context.Context, p casework.Progress) (any, error) {
+		return s.renderPack(ctx, actorOf(u), c.Ref, req.Exhibit, req.Templates, at, 0, p)
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusAccepted, map[string]any{"job": job})
+	return nil
+}
+
+// RenderPack renders a case's pack into the outbox and stores it as a
+// draft awaiting review. Triggers call it too.
+func (s *server) renderPack(ctx context.Context, actor provenance.Actor, caseRef, exhibit string, templates []string, at time.Time, trigger int64, p casework.Progress) (store.Pack, error) {
+	return RenderPack(ctx, s.svc, s.deps.Outbox, s.deps.TemplateDir, actor, caseRef, exhibit, templates, at, trigger, p)
+}
+
+// RenderPack renders a case's pack into outbox and stores it as a draft
+// awaiting review.
+func RenderPack(ctx context.Context, svc *casework.Service, outbox, templateDir string, actor provenance.Actor, caseRef, exhibit string, templates []string, at time.Time, trigger int64, p casework.Progress) (store.Pack, error) {
+	return renderPackNote(ctx, svc, outbox, templateDir, actor, caseRef, exhibit, templates, at, trigger, "", p)
+}
+
+func renderPackNote(ctx context.Context, svc *casework.Service, outbox, templateDir string, actor provenance.Actor, caseRef, exhibit string, templates []string, at time.Time, trigger int64, note string, p casework.Progress) (store.Pack, error) {
+	if at.IsZero() {
+		at = svc.Now().Truncate(time.Second)
+	}
+	dir := filepath.Join(outbox, safeDir(caseRef))
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return store.Pack{}, cellsite.Errorf(cellsite.Internal, "pack", "outbox: %v", err)
+	}
+	name := fmt.Sprintf("%s-%s.zip", safeDir(caseRef), at.UTC().Format("20060102T150405Z"))
+	out := filepath.Join(dir, name)
+	for i := 2; ; i++ { // never overwrite an earlier pack
+		if _, err := os.Stat(out); os.IsNotExist(err) {
+			break
+		}
+		out = filepath.Join(dir, fmt.Sprintf("%s-%s-%d.zip", safeDir(caseRef), at.UTC().Format("20060102T150405Z"), i))
+	}
+	res, err := svc.Pack(ctx, actor, casework.PackOptions{Case: caseRef, Out: out, Templates: templates, TemplateDir: templateDir,
+		Exhibit: exhibit, ProducedBy: actor.User, GeneratedAt: at, Note: note}, p)
+	if err != nil {
+		return store.Pack{}, err
+	}
+	rel, err := filepath.Rel(svc.DB.Dir(), out)
+	if err != nil {
+		rel = out
+	}
+	pk := store.Pack{Case: caseRef, Path: rel, SHA256: res.SHA256, Size: res.Size, Exhibit: exhibit, RenderLeaf: res.RenderLeaf,
+		PackLeaf: res.PackLeaf, CreatedAt: svc.Now(), CreatedBy: actor.User, Trigger: trigger, Status: store.PackDraft}
+	err = svc.DB.Update(context.WithoutCancel(ctx), func(tx *store.Tx) error {
+		var err error
+		pk.ID, err = tx.AddPack(ctx, pk)
+		return err
+	})
+	return pk, err
+}
+
+func safeDir(ref string) string {
+	return strings.NewReplacer("/", "_", "\\", "_", "..", "_").Replace(ref)
+}
+
+// visiblePack says whether a user may see a pack: prosecutors see approved
+// packs only.
+func visiblePack(u *store.User, p store.Pack) bool {
+	return u.Role != store.RoleProsecutor || p.Status == store.PackApproved
+}
+
+func (s *server) listPacks(w http.ResponseWriter, r *http.Request, u *store.User) error {
+	c, err := s.caseFor(r.Context(), u, mux.Vars(r)["case"], canPackets)
+	if err != nil {
+		return err
+	}
+	out := []store.Pack{}
+	err = s.db.View(r.Context(), func(tx *store.Tx) error {
+		ps, err := tx.Packs(r.Context(), c.Ref)
+		for _, p := range ps {
+			if visiblePack(u, p) {
+				out = append(out, p)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"packs": out})
+	return nil
+}
+
+func (s *server) packOf(r *http.Request, u *store.User, perm int) (store.Pack, error) {
+	c, err := s.caseFor(r.Context(), u, mux.Vars(r)["case"], perm)
+	if err != nil {
+		return store.Pack{}, err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return store.Pack{}, err
+	}
+	var p store.Pack
+	err = s.db.View(r.Context(), func(tx *store.Tx) error {
+		p, err = tx.Pack(r.Context(), c.Ref, id)
+		return err
+	})
+	if err != nil {
+		return p, err
+	}
+	if !visiblePack(u, p) {
+		return p, cellsite.Errorf(cellsite.NotFound, "pack", "no pack %d in case %s", id, c.Ref)
+	}
+	return p, nil
+}
+
+func (s *server) getPack(w http.ResponseWriter, r *http.Request, u *store.User) error {
+	p, err := s.packOf(r, u, canPackets)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, p)
+	return nil
+}
+
+// downloadPack sends the pack zip with its SHA-256 (the one its pack leaf
+// records) and records the download (an export leaf).
+func (s *server) downloadPack(w http.ResponseWriter, r *http.Request, u *store.User) error {
+	p, err := s.packOf(r, u, canPackets)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(filepath.Join(s.db.Dir(), p.Path))
+	if err != nil {
+		return cellsite.Errorf(cellsite.Integrity, "pack", "pack %d's file is missing: %v", p.ID, err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if fi.Size() != p.Size {
+		return cellsite.Errorf(cellsite.Integrity, "pack", "pack %d's file is %d bytes, %d were recorded", p.ID, fi.Size(), p.Size)
+	}
+	now := s.now()
+	err = s.db.Update(r.Context(), func(tx *store.Tx) error {
+		_, _, err := s.svc.Log.Append(r.Context(), tx, provenance.Leaf{Type: provenance.Export, Case: p.Case, Started: now, Ended: now,
+			Actor: actorOf(u), Software: cellsite.Build(), Outputs: []cellsite.Artefact{{Name: filepath.Base(p.Path), SHA256: p.SHA256, Size: p.Size}},
+			Params: []provenance.Param{{Key: "pack", Value: strconv.FormatInt(p.ID, 10)}, {Key: "status", Value: p.Status}, {Key: "pack_leaf", Value: strconv.FormatInt(p.PackLeaf, 10)}}})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/zip")
+	h.Set("Content-Length", strconv.FormatInt(p.Size, 10))
+	h.Set("Content-Disposition", `attachment; filename="`+filepath.Base(p.Path)+`"`)
+	h.Set("Digest", "sha-256="+b64(p.SHA256))
+	h.Set("X-Content-SHA256", p.SHA256.String())
+	_, err = io.Copy(w, f)
+	return err
+}
+
+type reviewRequest struct {
+	Decision string `json:"decision" validate:"required,oneof=approved rejected"`
+	Comment  string `json:"comment" validate:"required,max=2000"`
+}
+
+// reviewPack records a reviewer's decision on a draft pack (a review
+// leaf). The reviewer may not be who produced it: the second person's
+// check.
+func (s *server) reviewPack(w http.ResponseWriter, r *http.Request, u *store.User) error {
+	p, err := s.packOf(r, u, canReview)
+	if err != nil {
+		return err
+	}
+	var req reviewRequest
+	if err := decode(w, r, s.cfg.MaxBody, &req); err != nil {
+		return err
+	}
+	if p.CreatedBy == u.Name {
+		return cellsite.Errorf(cellsite.Forbidden, "review", "%s produced pack %d and may not review it", u.Name, p.ID)
+	}
+	now := s.now()
+	err = s.db.Update(r.Context(), func(tx *store.Tx) error {
+		ls, _, err := s.svc.Log.Append(r.Context(), tx, provenance.Leaf{Type: provenance.Review, Case: p.Case, Started: now, Ended: now,
+			Actor: actorOf(u), Software: cellsite.Build(), Inputs: []cellsite.Artefact{{Name: filepath.Base(p.Path), SHA256: p.SHA256, Size: p.Size}},
+			Params: []provenance.Param{{Key: "pack", Value: strconv.FormatInt(p.ID, 10)}, {Key: "decision", Value: req.Decision}, {Key: "produced_by", Value: p.CreatedBy}},
+			Note:   req.Comment})
+		if err != nil {
+			return err
+		}
+		return tx.ReviewPack(r.Context(), p.ID, req.Decision, u.Name, req.Comment, now, ls[0].Index)
+	})
+	if err != nil {
+		return err
+	}
+	p.Status, p.ReviewedBy, p.ReviewedAt, p.ReviewComment = req.Decision, u.Name, now, req.Comment
+	writeJSON(w, http.StatusOK, p)
+	return nil
+}
+
+func (s *server) getJob(w http.ResponseWriter, r *http.Request, u *store.User) error {
+	j, err := s.deps.Runner.Job(r.Context(), mux.Vars(r)["id"])
+	if err != nil {
+		return err
+	}
+	if _, err := s.caseFor(r.Context(), u, j.Case, canRead); err != nil && u.Name != j.CreatedBy {
+		return cellsite.Errorf(cellsite.NotFound, "job", "no job %q", j.ID)
+	}
+	writeJSON(w, http.StatusOK, jobView(j))
+	return nil
+}
+
+// jobView is a job with its percentage and result as JSON.
+func jobView(j store.Job) map[string]any {
+	pct := 0.0
+	switch {
+	case j.State == store.JobSucceeded:
+		pct = 100
+	case j.Total > 0:
+		pct = float64(j.Done) * 100 / float64(j.Total)
+	}
+	return map[string]any{"id": j.ID, "case": j.Case, "kind": j.Kind, "state": j.State, "stage": j.Stage, "done": j.Done, "total": j.Total,
+		"percent": pct, "result": json.RawMessage(j.Result), "error": j.Error, "created_at": j.CreatedAt, "created_by": j.CreatedBy,
+		"started_at": j.StartedAt, "finished_at": j.FinishedAt}
+}
+
+func (s *server) cancelJob(w http.ResponseWriter, r *http.Request, u *store.User) error {
+	j, err := s.deps.Runner.Job(r.Context(), mux.Vars(r)["id"])
+	if err != nil {
+		return err
+	}
+	if _, err := s.caseFor(r.Context(), u, j.Case, canWrite); err != nil && u.Name != j.CreatedBy {
+		return cellsite.Errorf(cellsite.NotFound, "job", "no job %q", j.ID)
+	}
+	if err := s.deps.Runner.Cancel(j.ID, u.Name); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusAccepted, map[string]string{"id": j.ID, "state": "cancelling"})
+	return nil
+}
