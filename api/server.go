@@ -226,7 +226,9 @@ func (s *server) audited(action string, next http.Handler) http.Handler {
 		} else {
 			rec.User, rec.Role = "(anonymous)", ""
 		}
-		err := s.db.Update(context.WithoutCancel(r.Context()), func(tx *store.Tx) error { return tx.AddAudit(r.Context(), rec) })
+		// Written even when the client has gone: the attempt is what is audited.
+		ctx := context.WithoutCancel(r.Context())
+		err := s.db.Update(ctx, func(tx *store.Tx) error { return tx.AddAudit(ctx, rec) })
 		if err != nil {
 			s.log.ErrorContext(r.Context(), "audit record not written", "request_id", rec.RequestID, "err", err.Error())
 		}

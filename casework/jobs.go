@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/cellsite/cellsite"
 	"github.com/cellsite/cellsite/store"
@@ -18,27 +17,26 @@ import (
 // cancelled, and returns a result to store as JSON.
 type JobFunc func(ctx context.Context, progress Progress) (any, error)
 
-// Runner runs jobs in a bounded pool of workers, keeps their state and
-// progress in the store, and cancels them on request or at shutdown. A job
+// Runner runs jobs in a bounded pool of workers, keeps their state in the
+// store and their progress in memory while they run, and cancels them on
+// request or at shutdown. A job
 // that was queued or running when the service stopped is marked failed
 // when the next runner starts (Recover): each step runs in one transaction,
 // so an interrupted job has left nothing half-applied.
 type Runner struct {
-	s       *Service
-	sem     chan struct{}
-	mu      sync.Mutex
-	live    map[string]*liveJob
-	closed  bool
-	wg      sync.WaitGroup
-	flushed time.Duration // how often progress is written to the store
+	s      *Service
+	sem    chan struct{}
+	mu     sync.Mutex
+	live   map[string]*liveJob
+	closed bool
+	wg     sync.WaitGroup
 }
 
 type liveJob struct {
-	mu      sync.Mutex
-	job     store.Job
-	cancel  context.CancelFunc
-	why     string // why it was cancelled
-	written time.Time
+	mu     sync.Mutex
+	job    store.Job
+	cancel context.CancelFunc
+	why    string // why it was cancelled
 }
 
 // ErrShutdown is the reason given to jobs stopped by a shutdown.
@@ -49,7 +47,7 @@ func (s *Service) NewRunner(workers int) *Runner {
 	if workers < 1 {
 		workers = 1
 	}
-	return &Runner{s: s, sem: make(chan struct{}, workers), live: map[string]*liveJob{}, flushed: 250 * time.Millisecond}
+	return &Runner{s: s, sem: make(chan struct{}, workers), live: map[string]*liveJob{}}
 }
 
 // Recover marks every job left queued or running by an earlier process as
@@ -134,18 +132,14 @@ func (r *Runner) run(ctx context.Context, lj *liveJob, fn JobFunc) {
 	r.finish(lj, res, err)
 }
 
+// progress records a running job's progress in memory only, where Job
+// reads it. Writing it to the store here would deadlock: progress is
+// reported from inside the job's own write transaction (an ingest parses
+// while it inserts), and the store has a single writer.
 func (r *Runner) progress(lj *liveJob, stage string, done, total int64) {
 	lj.mu.Lock()
 	lj.job.Stage, lj.job.Done, lj.job.Total = stage, done, total
-	write := time.Since(lj.written) >= r.flushed
-	if write {
-		lj.written = time.Now()
-	}
-	j := lj.job
 	lj.mu.Unlock()
-	if write {
-		r.write(j)
-	}
 }
 
 func (r *Runner) write(j store.Job) {
