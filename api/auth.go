@@ -179,6 +179,7 @@ func (s *server) handleLogin() http.Handler {
 				return err
 			}
 			resp = tokenResponse{Token: tok, ExpiresAt: t.ExpiresAt, User: u}
+			infoOf(r.Context()).user = &resp.User // for the audit record
 			return nil
 		})
 		if err != nil {

@@ -5,7 +5,6 @@ import (
 
 	"github.com/cellsite/cellsite"
 	"github.com/cellsite/cellsite/store"
-	"github.com/gorilla/mux"
 )
 
 type caseRequest struct {
@@ -65,7 +64,7 @@ func (s *server) createCase(w http.ResponseWriter, r *http.Request, u *store.Use
 }
 
 func (s *server) getCase(w http.ResponseWriter, r *http.Request, u *store.User) error {
-	c, err := s.caseFor(r.Context(), u, mux.Vars(r)["case"], canPackets)
+	c, err := s.caseFor(r.Context(), u, pathVar(r, "case"), canPackets)
 	if err != nil {
 		return err
 	}
@@ -82,7 +81,7 @@ func (s *server) getCase(w http.ResponseWriter, r *http.Request, u *store.User) 
 }
 
 func (s *server) listMembers(w http.ResponseWriter, r *http.Request, u *store.User) error {
-	c, err := s.caseFor(r.Context(), u, mux.Vars(r)["case"], canRead)
+	c, err := s.caseFor(r.Context(), u, pathVar(r, "case"), canRead)
 	if err != nil {
 		return err
 	}
@@ -103,7 +102,7 @@ type memberRequest struct {
 }
 
 func (s *server) addMember(w http.ResponseWriter, r *http.Request, u *store.User) error {
-	c, err := s.caseFor(r.Context(), u, mux.Vars(r)["case"], canWrite)
+	c, err := s.caseFor(r.Context(), u, pathVar(r, "case"), canWrite)
 	if err != nil {
 		return err
 	}
@@ -125,11 +124,11 @@ func (s *server) addMember(w http.ResponseWriter, r *http.Request, u *store.User
 }
 
 func (s *server) removeMember(w http.ResponseWriter, r *http.Request, u *store.User) error {
-	c, err := s.caseFor(r.Context(), u, mux.Vars(r)["case"], canWrite)
+	c, err := s.caseFor(r.Context(), u, pathVar(r, "case"), canWrite)
 	if err != nil {
 		return err
 	}
-	if err := s.db.Update(r.Context(), func(tx *store.Tx) error { return tx.RemoveMember(r.Context(), c.Ref, mux.Vars(r)["user"]) }); err != nil {
+	if err := s.db.Update(r.Context(), func(tx *store.Tx) error { return tx.RemoveMember(r.Context(), c.Ref, pathVar(r, "user")) }); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

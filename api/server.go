@@ -72,7 +72,7 @@ func NewServer(cfg Config, deps Deps) http.Handler {
 		deps.Log = slog.New(slog.DiscardHandler)
 	}
 	s := &server{cfg: cfg, deps: deps, svc: deps.Service, db: deps.Service.DB, log: deps.Log, now: cfg.Now}
-	r := mux.NewRouter()
+	r := mux.NewRouter().UseEncodedPath()
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.log, cellsite.Errorf(cellsite.NotFound, "route", "no route %s %s", r.Method, r.URL.Path))
 	})
@@ -94,7 +94,8 @@ const (
 // reqInfo is filled in as a request is handled, for the audit record.
 type reqInfo struct {
 	user    *store.User
-	caseRef string // when the case is not in the path (a case being created)
+	caseRef string // when the case is not in the path (a case being created, a job's case)
+	object  string // when the object is not in the path (a user being created)
 }
 
 func infoOf(ctx context.Context) *reqInfo {
@@ -213,12 +214,16 @@ func (s *server) audited(action string, next http.Handler) http.Handler {
 		next.ServeHTTP(sw, r)
 		info := infoOf(r.Context())
 		u := info.user
-		caseRef := mux.Vars(r)["case"]
+		caseRef := pathVar(r, "case")
 		if caseRef == "" {
 			caseRef = info.caseRef
 		}
+		obj := objectOf(r)
+		if obj == "" {
+			obj = info.object
+		}
 		rec := store.AuditRecord{
-			At: s.now(), Case: caseRef, Action: action, Object: objectOf(r),
+			At: s.now(), Case: caseRef, Action: action, Object: obj,
 			Status: sw.status, Outcome: outcomeOf(sw.status), Client: clientAddr(r), RequestID: requestID(r.Context()),
 		}
 		if u != nil {
@@ -239,8 +244,8 @@ func objectOf(r *http.Request) string {
 	vars := mux.Vars(r)
 	var parts []string
 	for _, k := range []string{"id", "leaf", "user"} {
-		if v, ok := vars[k]; ok {
-			parts = append(parts, fmt.Sprintf("%s %s", k, v))
+		if _, ok := vars[k]; ok {
+			parts = append(parts, fmt.Sprintf("%s %s", k, pathVar(r, k)))
 		}
 	}
 	return strings.Join(parts, ", ")

@@ -80,6 +80,7 @@ func (s *server) createUser(w http.ResponseWriter, r *http.Request, u *store.Use
 	if err := decode(w, r, s.cfg.MaxBody, &req); err != nil {
 		return err
 	}
+	infoOf(r.Context()).object = "user " + req.Name // for the audit record
 	if err := validUserName(req.Name); err != nil {
 		return err
 	}

@@ -16,7 +16,6 @@ import (
 	"github.com/cellsite/cellsite/casework"
 	"github.com/cellsite/cellsite/provenance"
 	"github.com/cellsite/cellsite/store"
-	"github.com/gorilla/mux"
 )
 
 type analysisRequest struct {
@@ -27,7 +26,7 @@ type analysisRequest struct {
 
 // runAnalysis checks the parameters and starts an analysis job.
 func (s *server) runAnalysis(w http.ResponseWriter, r *http.Request, u *store.User) error {
-	c, err := s.caseFor(r.Context(), u, mux.Vars(r)["case"], canWrite)
+	c, err := s.caseFor(r.Context(), u, pathVar(r, "case"), canWrite)
 	if err != nil {
 		return err
 	}
@@ -52,7 +51,7 @@ func (s *server) runAnalysis(w http.ResponseWriter, r *http.Request, u *store.Us
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusAccepted, map[string]any{"job": job})
+	writeJSON(w, http.StatusAccepted, map[string]any{"job": jobView(job)})
 	return nil
 }
 
@@ -63,7 +62,7 @@ func analysisView(a store.Analysis) map[string]any {
 }
 
 func (s *server) listAnalyses(w http.ResponseWriter, r *http.Request, u *store.User) error {
-	c, err := s.caseFor(r.Context(), u, mux.Vars(r)["case"], canRead)
+	c, err := s.caseFor(r.Context(), u, pathVar(r, "case"), canRead)
 	if err != nil {
 		return err
 	}
@@ -83,16 +82,16 @@ func (s *server) listAnalyses(w http.ResponseWriter, r *http.Request, u *store.U
 }
 
 func pathID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(mux.Vars(r)["id"], 10, 64)
+	id, err := strconv.ParseInt(pathVar(r, "id"), 10, 64)
 	if err != nil || id < 1 {
-		return 0, cellsite.Errorf(cellsite.NotFound, "request", "no such item %q", mux.Vars(r)["id"])
+		return 0, cellsite.Errorf(cellsite.NotFound, "request", "no such item %q", pathVar(r, "id"))
 	}
 	return id, nil
 }
 
 // getAnalysis returns the stored result document, byte for byte as hashed.
 func (s *server) getAnalysis(w http.ResponseWriter, r *http.Request, u *store.User) error {
-	c, err := s.caseFor(r.Context(), u, mux.Vars(r)["case"], canRead)
+	c, err := s.caseFor(r.Context(), u, pathVar(r, "case"), canRead)
 	if err != nil {
 		return err
 	}
@@ -125,7 +124,7 @@ type packRequest struct {
 
 // requestPack starts a job that renders the case's pack into the outbox.
 func (s *server) requestPack(w http.ResponseWriter, r *http.Request, u *store.User) error {
-	c, err := s.caseFor(r.Context(), u, mux.Vars(r)["case"], canWrite)
+	c, err := s.caseFor(r.Context(), u, pathVar(r, "case"), canWrite)
 	if err != nil {
 		return err
 	}
@@ -143,7 +142,7 @@ func (s *server) requestPack(w http.ResponseWriter, r *http.Request, u *store.Us
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusAccepted, map[string]any{"job": job})
+	writeJSON(w, http.StatusAccepted, map[string]any{"job": jobView(job)})
 	return nil
 }
 
@@ -205,7 +204,7 @@ func visiblePack(u *store.User, p store.Pack) bool {
 }
 
 func (s *server) listPacks(w http.ResponseWriter, r *http.Request, u *store.User) error {
-	c, err := s.caseFor(r.Context(), u, mux.Vars(r)["case"], canPackets)
+	c, err := s.caseFor(r.Context(), u, pathVar(r, "case"), canPackets)
 	if err != nil {
 		return err
 	}
@@ -227,7 +226,7 @@ func (s *server) listPacks(w http.ResponseWriter, r *http.Request, u *store.User
 }
 
 func (s *server) packOf(r *http.Request, u *store.User, perm int) (store.Pack, error) {
-	c, err := s.caseFor(r.Context(), u, mux.Vars(r)["case"], perm)
+	c, err := s.caseFor(r.Context(), u, pathVar(r, "case"), perm)
 	if err != nil {
 		return store.Pack{}, err
 	}
@@ -314,7 +313,8 @@ func (s *server) reviewPack(w http.ResponseWriter, r *http.Request, u *store.Use
 	if err := decode(w, r, s.cfg.MaxBody, &req); err != nil {
 		return err
 	}
-	if p.CreatedBy == u.Name {
+	// A pack a trigger made was produced by whoever made the trigger.
+	if strings.TrimPrefix(p.CreatedBy, triggerActor) == u.Name {
 		return cellsite.Errorf(cellsite.Forbidden, "review", "%s produced pack %d and may not review it", u.Name, p.ID)
 	}
 	now := s.now()
@@ -337,10 +337,11 @@ func (s *server) reviewPack(w http.ResponseWriter, r *http.Request, u *store.Use
 }
 
 func (s *server) getJob(w http.ResponseWriter, r *http.Request, u *store.User) error {
-	j, err := s.deps.Runner.Job(r.Context(), mux.Vars(r)["id"])
+	j, err := s.deps.Runner.Job(r.Context(), pathVar(r, "id"))
 	if err != nil {
 		return err
 	}
+	infoOf(r.Context()).caseRef = j.Case // for the audit record
 	if _, err := s.caseFor(r.Context(), u, j.Case, canRead); err != nil && u.Name != j.CreatedBy {
 		return cellsite.Errorf(cellsite.NotFound, "job", "no job %q", j.ID)
 	}
@@ -363,10 +364,11 @@ func jobView(j store.Job) map[string]any {
 }
 
 func (s *server) cancelJob(w http.ResponseWriter, r *http.Request, u *store.User) error {
-	j, err := s.deps.Runner.Job(r.Context(), mux.Vars(r)["id"])
+	j, err := s.deps.Runner.Job(r.Context(), pathVar(r, "id"))
 	if err != nil {
 		return err
 	}
+	infoOf(r.Context()).caseRef = j.Case // for the audit record
 	if _, err := s.caseFor(r.Context(), u, j.Case, canWrite); err != nil && u.Name != j.CreatedBy {
 		return cellsite.Errorf(cellsite.NotFound, "job", "no job %q", j.ID)
 	}
