@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/cellsite/cellsite"
+	"github.com/cellsite/cellsite/casework"
 	"github.com/cellsite/cellsite/store"
 )
 
@@ -52,6 +53,9 @@ func (s *server) createCase(w http.ResponseWriter, r *http.Request, u *store.Use
 		return err
 	}
 	infoOf(r.Context()).caseRef = req.Ref // for the audit record
+	if err := casework.ValidRef(req.Ref); err != nil {
+		return invalidFields("bad case reference", map[string]string{"ref": "1 to 64 letters, digits, '-', '_', '.' or '/', without '..' or a leading '/'"})
+	}
 	c, err := s.svc.CreateCase(r.Context(), actorOf(u), req.Ref, req.Title)
 	if err != nil {
 		return err

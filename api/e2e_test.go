@@ -313,6 +313,8 @@ func TestEndToEnd(t *testing.T) {
 		t.Errorf("admin reviewing their own pack: %q", msg)
 	}
 	e.audited(r, "admin", ref, "packs.review", "denied")
+	checkRefusal(t, rev.do("POST", packPath+"/review", map[string]string{"decision": "maybe", "comment": "c"}), 400, "decision")
+	checkRefusal(t, rev.do("POST", packPath+"/review", map[string]string{"decision": "approved"}), 400, "comment")
 	var reviewed store.Pack
 	rev.must("POST", packPath+"/review", review, http.StatusOK, &reviewed)
 	if reviewed.Status != store.PackApproved || reviewed.ReviewedBy != "rev" {
