@@ -23,6 +23,7 @@ import (
 	"github.com/cellsite/cellsite/provenance"
 	"github.com/cellsite/cellsite/store"
 	"github.com/cellsite/cellsite/synth"
+	"golang.org/x/crypto/bcrypt"
 )
 
 // testEnv is a running service on a loopback port with a fresh data
@@ -54,6 +55,9 @@ func newEnv(t *testing.T, o envOptions) *testEnv {
 	profiles, err := casework.LoadProfiles("")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if o.cfg.PasswordCost == 0 {
+		o.cfg.PasswordCost = bcrypt.MinCost // the tests' passwords guard nothing
 	}
 	if o.workers == 0 {
 		o.workers = 2

@@ -28,6 +28,9 @@ type Config struct {
 	TokenTTL time.Duration
 	// Now is the clock [the service's].
 	Now func() time.Time
+	// PasswordCost is the bcrypt cost new passwords are hashed at
+	// [DefaultPasswordCost]; tests lower it to run fast.
+	PasswordCost int
 }
 
 // Deps are what the handlers work with.
@@ -64,6 +67,9 @@ func NewServer(cfg Config, deps Deps) http.Handler {
 	}
 	if cfg.TokenTTL <= 0 {
 		cfg.TokenTTL = 12 * time.Hour
+	}
+	if cfg.PasswordCost <= 0 {
+		cfg.PasswordCost = DefaultPasswordCost
 	}
 	if cfg.Now == nil {
 		cfg.Now = deps.Service.Now

@@ -84,7 +84,7 @@ func (s *server) createUser(w http.ResponseWriter, r *http.Request, u *store.Use
 	if err := validUserName(req.Name); err != nil {
 		return err
 	}
-	h, err := HashPassword(req.Password)
+	h, err := hashPassword(req.Password, s.cfg.PasswordCost)
 	if err != nil {
 		return err
 	}
