@@ -35,10 +35,10 @@ type uploadFields struct {
 // uploadResponse answers an upload: the original is stored and hashed; a
 // job ingests it.
 type uploadResponse struct {
-	Job    map[string]any `json:"job"` // as GET /jobs/{id} shows it
-	Name   string         `json:"name"`
-	SHA256 cellsite.Hash  `json:"sha256"`
-	Size   int64          `json:"size"`
+	Job    jobJSON       `json:"job"` // as GET /jobs/{id} shows it
+	Name   string        `json:"name"`
+	SHA256 cellsite.Hash `json:"sha256"`
+	Size   int64         `json:"size"`
 }
 
 // safeFileName refuses names that are paths, or empty.

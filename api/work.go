@@ -46,7 +46,7 @@ func (s *server) runAnalysis(w http.ResponseWriter, r *http.Request, u *store.Us
 		if err != nil {
 			return nil, err
 		}
-		return analysisView(a.Analysis), nil
+		return viewAnalysis(a.Analysis), nil
 	})
 	if err != nil {
 		return err
@@ -56,9 +56,20 @@ func (s *server) runAnalysis(w http.ResponseWriter, r *http.Request, u *store.Us
 }
 
 // analysisView is a stored analysis without its result document.
-func analysisView(a store.Analysis) map[string]any {
-	return map[string]any{"id": a.ID, "case": a.Case, "kind": a.Kind, "params": json.RawMessage(a.Params),
-		"result_sha256": a.ResultSHA, "leaf": a.Leaf, "created_at": a.CreatedAt, "created_by": a.CreatedBy}
+type analysisView struct {
+	ID        int64           `json:"id"`
+	Case      string          `json:"case"`
+	Kind      string          `json:"kind"`
+	Params    json.RawMessage `json:"params"`
+	ResultSHA cellsite.Hash   `json:"result_sha256"`
+	Leaf      int64           `json:"leaf"`
+	CreatedAt time.Time       `json:"created_at"`
+	CreatedBy string          `json:"created_by"`
+}
+
+func viewAnalysis(a store.Analysis) analysisView {
+	return analysisView{ID: a.ID, Case: a.Case, Kind: a.Kind, Params: json.RawMessage(a.Params), ResultSHA: a.ResultSHA,
+		Leaf: a.Leaf, CreatedAt: a.CreatedAt, CreatedBy: a.CreatedBy}
 }
 
 func (s *server) listAnalyses(w http.ResponseWriter, r *http.Request, u *store.User) error {
@@ -66,11 +77,11 @@ func (s *server) listAnalyses(w http.ResponseWriter, r *http.Request, u *store.U
 	if err != nil {
 		return err
 	}
-	out := []map[string]any{}
+	out := []analysisView{}
 	err = s.db.View(r.Context(), func(tx *store.Tx) error {
 		as, err := tx.Analyses(r.Context(), c.Ref)
 		for _, a := range as {
-			out = append(out, analysisView(a))
+			out = append(out, viewAnalysis(a))
 		}
 		return err
 	})
@@ -349,8 +360,26 @@ func (s *server) getJob(w http.ResponseWriter, r *http.Request, u *store.User) e
 	return nil
 }
 
-// jobView is a job with its percentage and result as JSON.
-func jobView(j store.Job) map[string]any {
+// jobJSON is a job as the API shows it: with its percentage, its result
+// as JSON, and no times it has not reached.
+type jobJSON struct {
+	ID         string          `json:"id"`
+	Case       string          `json:"case"`
+	Kind       string          `json:"kind"`
+	State      string          `json:"state"`
+	Stage      string          `json:"stage"`
+	Done       int64           `json:"done"`
+	Total      int64           `json:"total"`
+	Percent    float64         `json:"percent"`
+	Result     json.RawMessage `json:"result"`
+	Error      string          `json:"error"`
+	CreatedAt  time.Time       `json:"created_at"`
+	CreatedBy  string          `json:"created_by"`
+	StartedAt  time.Time       `json:"started_at,omitzero"`
+	FinishedAt time.Time       `json:"finished_at,omitzero"`
+}
+
+func jobView(j store.Job) jobJSON {
 	pct := 0.0
 	switch {
 	case j.State == store.JobSucceeded:
@@ -358,9 +387,12 @@ func jobView(j store.Job) map[string]any {
 	case j.Total > 0:
 		pct = float64(j.Done) * 100 / float64(j.Total)
 	}
-	return map[string]any{"id": j.ID, "case": j.Case, "kind": j.Kind, "state": j.State, "stage": j.Stage, "done": j.Done, "total": j.Total,
-		"percent": pct, "result": json.RawMessage(j.Result), "error": j.Error, "created_at": j.CreatedAt, "created_by": j.CreatedBy,
-		"started_at": j.StartedAt, "finished_at": j.FinishedAt}
+	res := json.RawMessage(j.Result)
+	if len(res) == 0 {
+		res = json.RawMessage("null")
+	}
+	return jobJSON{ID: j.ID, Case: j.Case, Kind: j.Kind, State: j.State, Stage: j.Stage, Done: j.Done, Total: j.Total, Percent: pct,
+		Result: res, Error: j.Error, CreatedAt: j.CreatedAt, CreatedBy: j.CreatedBy, StartedAt: j.StartedAt, FinishedAt: j.FinishedAt}
 }
 
 func (s *server) cancelJob(w http.ResponseWriter, r *http.Request, u *store.User) error {
