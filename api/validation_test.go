@@ -140,6 +140,15 @@ func TestValidation(t *testing.T) {
 	if len(cs.Cases) != 1 || len(us.Users) != 2 || len(ts.Triggers) != 0 {
 		t.Errorf("after the refusals: %d cases, %d users, %d triggers; want 1, 2, 0", len(cs.Cases), len(us.Users), len(ts.Triggers))
 	}
+	// Sign-ins are audited, failed ones as anonymous.
+	r0 := e.anonymous().do("POST", "/login", map[string]string{"user": "ana", "password": "not-her-password"})
+	checkRefusalStatus(t, r0, http.StatusUnauthorized, "unauthorized")
+	e.audited(r0, "(anonymous)", "", "login", "denied")
+	r0 = e.anonymous().do("POST", "/login", map[string]string{"user": "ana", "password": "pw-ana-0123456789"})
+	if r0.status != http.StatusOK {
+		t.Fatalf("login: %s", r0)
+	}
+	e.audited(r0, "ana", "", "login", "ok")
 	// Refusals are audited.
 	r := ana.do("POST", cp+"/triggers", `{"spec":"61 * * * *"}`)
 	e.audited(r, "ana", ref, "triggers.create", "refused")
@@ -163,5 +172,16 @@ func checkRefusal(t *testing.T, r reply, status int, field string) {
 	}
 	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 		t.Errorf("Content-Type %q", ct)
+	}
+}
+
+// checkRefusalStatus checks a refused request's status and code.
+func checkRefusalStatus(t *testing.T, r reply, status int, code string) {
+	t.Helper()
+	if r.status != status {
+		t.Fatalf("%s, want %d", r, status)
+	}
+	if e := r.apiError(t); e.Code != code || e.Message == "" {
+		t.Errorf("code %q, message %q; want code %q", e.Code, e.Message, code)
 	}
 }
