@@ -15,18 +15,20 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
-// Passwords are hashed with bcrypt at this cost.
-const bcryptCost = 12
+// DefaultPasswordCost is the bcrypt cost passwords are hashed at.
+const DefaultPasswordCost = 12
 
-// HashPassword returns the bcrypt hash of a password.
-func HashPassword(pw string) (string, error) {
+// HashPassword returns the bcrypt hash of a password at the default cost.
+func HashPassword(pw string) (string, error) { return hashPassword(pw, DefaultPasswordCost) }
+
+func hashPassword(pw string, cost int) (string, error) {
 	if len(pw) < 12 {
 		return "", invalidFields("the password is too short", map[string]string{"password": "at least 12 characters"})
 	}
 	if len(pw) > 72 {
 		return "", invalidFields("the password is too long", map[string]string{"password": "at most 72 bytes"})
 	}
-	h, err := bcrypt.GenerateFromPassword([]byte(pw), bcryptCost)
+	h, err := bcrypt.GenerateFromPassword([]byte(pw), cost)
 	if err != nil {
 		return "", cellsite.Errorf(cellsite.Internal, "hash password", "%v", err)
 	}
@@ -179,6 +181,7 @@ func (s *server) handleLogin() http.Handler {
 				return err
 			}
 			resp = tokenResponse{Token: tok, ExpiresAt: t.ExpiresAt, User: u}
+			infoOf(r.Context()).user = &resp.User // for the audit record
 			return nil
 		})
 		if err != nil {

@@ -4,8 +4,8 @@ import (
 	"net/http"
 
 	"github.com/cellsite/cellsite"
+	"github.com/cellsite/cellsite/casework"
 	"github.com/cellsite/cellsite/store"
-	"github.com/gorilla/mux"
 )
 
 type caseRequest struct {
@@ -53,6 +53,9 @@ func (s *server) createCase(w http.ResponseWriter, r *http.Request, u *store.Use
 		return err
 	}
 	infoOf(r.Context()).caseRef = req.Ref // for the audit record
+	if err := casework.ValidRef(req.Ref); err != nil {
+		return invalidFields("bad case reference", map[string]string{"ref": "1 to 64 letters, digits, '-', '_', '.' or '/', without '..' or a leading '/'"})
+	}
 	c, err := s.svc.CreateCase(r.Context(), actorOf(u), req.Ref, req.Title)
 	if err != nil {
 		return err
@@ -65,7 +68,7 @@ func (s *server) createCase(w http.ResponseWriter, r *http.Request, u *store.Use
 }
 
 func (s *server) getCase(w http.ResponseWriter, r *http.Request, u *store.User) error {
-	c, err := s.caseFor(r.Context(), u, mux.Vars(r)["case"], canPackets)
+	c, err := s.caseFor(r.Context(), u, pathVar(r, "case"), canPackets)
 	if err != nil {
 		return err
 	}
@@ -82,7 +85,7 @@ func (s *server) getCase(w http.ResponseWriter, r *http.Request, u *store.User) 
 }
 
 func (s *server) listMembers(w http.ResponseWriter, r *http.Request, u *store.User) error {
-	c, err := s.caseFor(r.Context(), u, mux.Vars(r)["case"], canRead)
+	c, err := s.caseFor(r.Context(), u, pathVar(r, "case"), canRead)
 	if err != nil {
 		return err
 	}
@@ -103,7 +106,7 @@ type memberRequest struct {
 }
 
 func (s *server) addMember(w http.ResponseWriter, r *http.Request, u *store.User) error {
-	c, err := s.caseFor(r.Context(), u, mux.Vars(r)["case"], canWrite)
+	c, err := s.caseFor(r.Context(), u, pathVar(r, "case"), canWrite)
 	if err != nil {
 		return err
 	}
@@ -125,11 +128,11 @@ func (s *server) addMember(w http.ResponseWriter, r *http.Request, u *store.User
 }
 
 func (s *server) removeMember(w http.ResponseWriter, r *http.Request, u *store.User) error {
-	c, err := s.caseFor(r.Context(), u, mux.Vars(r)["case"], canWrite)
+	c, err := s.caseFor(r.Context(), u, pathVar(r, "case"), canWrite)
 	if err != nil {
 		return err
 	}
-	if err := s.db.Update(r.Context(), func(tx *store.Tx) error { return tx.RemoveMember(r.Context(), c.Ref, mux.Vars(r)["user"]) }); err != nil {
+	if err := s.db.Update(r.Context(), func(tx *store.Tx) error { return tx.RemoveMember(r.Context(), c.Ref, pathVar(r, "user")) }); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"reflect"
@@ -110,12 +111,49 @@ func decode(w http.ResponseWriter, r *http.Request, limit int64, dst any) error 
 		if errors.As(err, &mbe) {
 			return err
 		}
-		return invalidFields("malformed JSON body: "+err.Error(), nil)
+		return decodeError(err)
 	}
 	if dec.More() {
-		return invalidFields("malformed JSON body: more than one value", nil)
+		return invalidFields("malformed JSON body: more than one value", map[string]string{"body": "one JSON object only"})
 	}
 	return check(dst)
+}
+
+// decodeError names the field a JSON decoding error is about: an unknown
+// field, a value of the wrong type; or the body, when it is not JSON.
+func decodeError(err error) error {
+	var ute *json.UnmarshalTypeError
+	if errors.As(err, &ute) && ute.Field != "" {
+		return invalidFields("the request has invalid fields", map[string]string{ute.Field: "must be a JSON " + jsonType(ute.Type)})
+	}
+	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		if name, uerr := strconv.Unquote(f); uerr == nil {
+			return invalidFields("the request has unknown fields", map[string]string{name: "unknown field"})
+		}
+	}
+	msg := err.Error()
+	if errors.Is(err, io.EOF) {
+		msg = "empty body: send a JSON object"
+	}
+	return invalidFields("malformed JSON body: "+msg, map[string]string{"body": msg})
+}
+
+func jsonType(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Slice, reflect.Array:
+		return "array"
+	case reflect.Map, reflect.Struct:
+		return "object"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "integer"
+	case reflect.Float32, reflect.Float64:
+		return "number"
+	}
+	return t.String()
 }
 
 // check validates a request struct, naming each bad field.

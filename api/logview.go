@@ -11,7 +11,6 @@ import (
 	"github.com/cellsite/cellsite/casework"
 	"github.com/cellsite/cellsite/provenance"
 	"github.com/cellsite/cellsite/store"
-	"github.com/gorilla/mux"
 )
 
 // checkpoint returns the latest signed checkpoint and the log's key.
@@ -60,7 +59,7 @@ func (s *server) verifyLog(w http.ResponseWriter, r *http.Request, u *store.User
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusAccepted, map[string]any{"job": job})
+	writeJSON(w, http.StatusAccepted, map[string]any{"job": jobView(job)})
 	return nil
 }
 
@@ -72,7 +71,7 @@ type leafView struct {
 
 // caseLeaves lists the provenance leaves of a case.
 func (s *server) caseLeaves(w http.ResponseWriter, r *http.Request, u *store.User) error {
-	c, err := s.caseFor(r.Context(), u, mux.Vars(r)["case"], canRead)
+	c, err := s.caseFor(r.Context(), u, pathVar(r, "case"), canRead)
 	if err != nil {
 		return err
 	}
@@ -100,19 +99,30 @@ func (s *server) caseLeaves(w http.ResponseWriter, r *http.Request, u *store.Use
 
 // receipt returns a portable receipt for one leaf of the case.
 func (s *server) receipt(w http.ResponseWriter, r *http.Request, u *store.User) error {
-	c, err := s.caseFor(r.Context(), u, mux.Vars(r)["case"], canPackets)
+	c, err := s.caseFor(r.Context(), u, pathVar(r, "case"), canPackets)
 	if err != nil {
 		return err
 	}
-	i, err := strconv.ParseInt(mux.Vars(r)["leaf"], 10, 64)
+	i, err := strconv.ParseInt(pathVar(r, "leaf"), 10, 64)
 	if err != nil || i < 0 {
-		return cellsite.Errorf(cellsite.NotFound, "receipt", "no leaf %q", mux.Vars(r)["leaf"])
+		return cellsite.Errorf(cellsite.NotFound, "receipt", "no leaf %q", pathVar(r, "leaf"))
 	}
 	var rc provenance.Receipt
 	err = s.db.View(r.Context(), func(tx *store.Tx) error {
 		lf, _, err := provenance.Get(r.Context(), tx, i)
 		if err != nil || lf.Case != c.Ref {
 			return cellsite.Errorf(cellsite.NotFound, "receipt", "no leaf %d in case %s", i, c.Ref)
+		}
+		if !allowed(u.Role, canRead) {
+			// Those who see approved packs only get the receipts of
+			// those packs' own leaves; the pack carries the rest.
+			ok, err := approvedPackLeaf(r.Context(), tx, c.Ref, i)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return cellsite.Errorf(cellsite.NotFound, "receipt", "no leaf %d in case %s", i, c.Ref)
+			}
 		}
 		rc, err = s.svc.Log.Receipt(r.Context(), tx, i)
 		return err
@@ -122,6 +132,21 @@ func (s *server) receipt(w http.ResponseWriter, r *http.Request, u *store.User) 
 	}
 	writeJSON(w, http.StatusOK, rc)
 	return nil
+}
+
+// approvedPackLeaf says whether leaf i is the render, pack or review leaf
+// of an approved pack of the case.
+func approvedPackLeaf(ctx context.Context, tx *store.Tx, caseRef string, i int64) (bool, error) {
+	ps, err := tx.Packs(ctx, caseRef)
+	if err != nil {
+		return false, err
+	}
+	for _, p := range ps {
+		if p.Status == store.PackApproved && (p.RenderLeaf == i || p.PackLeaf == i || p.ReviewLeaf == i) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // exportAudit streams the audit trail as JSON lines: everything for an
@@ -136,7 +161,7 @@ func (s *server) exportAudit(w http.ResponseWriter, r *http.Request, u *store.Us
 
 // caseAudit streams one case's audit records.
 func (s *server) caseAudit(w http.ResponseWriter, r *http.Request, u *store.User) error {
-	c, err := s.caseFor(r.Context(), u, mux.Vars(r)["case"], canReview)
+	c, err := s.caseFor(r.Context(), u, pathVar(r, "case"), canReview)
 	if err != nil {
 		return err
 	}

@@ -28,6 +28,9 @@ type Config struct {
 	TokenTTL time.Duration
 	// Now is the clock [the service's].
 	Now func() time.Time
+	// PasswordCost is the bcrypt cost new passwords are hashed at
+	// [DefaultPasswordCost]; tests lower it to run fast.
+	PasswordCost int
 }
 
 // Deps are what the handlers work with.
@@ -65,6 +68,9 @@ func NewServer(cfg Config, deps Deps) http.Handler {
 	if cfg.TokenTTL <= 0 {
 		cfg.TokenTTL = 12 * time.Hour
 	}
+	if cfg.PasswordCost <= 0 {
+		cfg.PasswordCost = DefaultPasswordCost
+	}
 	if cfg.Now == nil {
 		cfg.Now = deps.Service.Now
 	}
@@ -72,7 +78,7 @@ func NewServer(cfg Config, deps Deps) http.Handler {
 		deps.Log = slog.New(slog.DiscardHandler)
 	}
 	s := &server{cfg: cfg, deps: deps, svc: deps.Service, db: deps.Service.DB, log: deps.Log, now: cfg.Now}
-	r := mux.NewRouter()
+	r := mux.NewRouter().UseEncodedPath()
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.log, cellsite.Errorf(cellsite.NotFound, "route", "no route %s %s", r.Method, r.URL.Path))
 	})
@@ -94,7 +100,8 @@ const (
 // reqInfo is filled in as a request is handled, for the audit record.
 type reqInfo struct {
 	user    *store.User
-	caseRef string // when the case is not in the path (a case being created)
+	caseRef string // when the case is not in the path (a case being created, a job's case)
+	object  string // when the object is not in the path (a user being created)
 }
 
 func infoOf(ctx context.Context) *reqInfo {
@@ -213,12 +220,16 @@ func (s *server) audited(action string, next http.Handler) http.Handler {
 		next.ServeHTTP(sw, r)
 		info := infoOf(r.Context())
 		u := info.user
-		caseRef := mux.Vars(r)["case"]
+		caseRef := pathVar(r, "case")
 		if caseRef == "" {
 			caseRef = info.caseRef
 		}
+		obj := objectOf(r)
+		if obj == "" {
+			obj = info.object
+		}
 		rec := store.AuditRecord{
-			At: s.now(), Case: caseRef, Action: action, Object: objectOf(r),
+			At: s.now(), Case: caseRef, Action: action, Object: obj,
 			Status: sw.status, Outcome: outcomeOf(sw.status), Client: clientAddr(r), RequestID: requestID(r.Context()),
 		}
 		if u != nil {
@@ -241,8 +252,8 @@ func objectOf(r *http.Request) string {
 	vars := mux.Vars(r)
 	var parts []string
 	for _, k := range []string{"id", "leaf", "user"} {
-		if v, ok := vars[k]; ok {
-			parts = append(parts, fmt.Sprintf("%s %s", k, v))
+		if _, ok := vars[k]; ok {
+			parts = append(parts, fmt.Sprintf("%s %s", k, pathVar(r, k)))
 		}
 	}
 	return strings.Join(parts, ", ")

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"path"
 	"strconv"
@@ -18,7 +19,6 @@ import (
 	"github.com/cellsite/cellsite/ingest"
 	"github.com/cellsite/cellsite/provenance"
 	"github.com/cellsite/cellsite/store"
-	"github.com/gorilla/mux"
 )
 
 // uploadFields are the form fields of an upload, before the file part.
@@ -35,7 +35,7 @@ type uploadFields struct {
 // uploadResponse answers an upload: the original is stored and hashed; a
 // job ingests it.
 type uploadResponse struct {
-	Job    store.Job     `json:"job"`
+	Job    jobJSON       `json:"job"` // as GET /jobs/{id} shows it
 	Name   string        `json:"name"`
 	SHA256 cellsite.Hash `json:"sha256"`
 	Size   int64         `json:"size"`
@@ -54,7 +54,7 @@ func safeFileName(n string) (string, error) {
 // time_basis, target, network, valid_from, valid_to) come before the part
 // named "file".
 func (s *server) uploadSource(w http.ResponseWriter, r *http.Request, u *store.User) error {
-	c, err := s.caseFor(r.Context(), u, mux.Vars(r)["case"], canWrite)
+	c, err := s.caseFor(r.Context(), u, pathVar(r, "case"), canWrite)
 	if err != nil {
 		return err
 	}
@@ -88,7 +88,7 @@ func (s *server) uploadSource(w http.ResponseWriter, r *http.Request, u *store.U
 		if err := s.fillUpload(form, &f); err != nil {
 			return err
 		}
-		name, err := safeFileName(part.FileName())
+		name, err := safeFileName(rawFileName(part))
 		if err != nil {
 			return err
 		}
@@ -96,23 +96,59 @@ func (s *server) uploadSource(w http.ResponseWriter, r *http.Request, u *store.U
 		if err != nil {
 			return err
 		}
-		h, size, err := s.db.Blobs.Put(r.Context(), part, s.cfg.MaxUpload)
+		o, err := s.svc.PutOriginal(r.Context(), &capReader{r: part, left: s.cfg.MaxUpload, limit: s.cfg.MaxUpload}, s.cfg.MaxUpload)
 		if err != nil {
 			return err
 		}
+		h, size := o.SHA256, o.Size
 		req := casework.IngestRequest{Case: c.Ref, Kind: f.Kind, Name: name, Profiles: s.deps.Profiles, Profile: prof, Options: opt}
 		job, err := s.deps.Runner.Submit(r.Context(), c.Ref, "ingest", u.Name, map[string]any{"file": name, "sha256": h, "size": size, "fields": f},
 			func(ctx context.Context, p casework.Progress) (any, error) {
 				req.Progress = p
-				return s.svc.IngestStored(ctx, actorOf(u), req, h, size)
+				return s.svc.IngestStored(ctx, actorOf(u), req, o)
 			})
 		if err != nil {
+			o.Release()
 			return err
 		}
 		s.log.InfoContext(r.Context(), "upload", "case", c.Ref, "sha256", h.String(), "size", size, "job", job.ID)
-		writeJSON(w, http.StatusAccepted, uploadResponse{Job: job, Name: name, SHA256: h, Size: size})
+		writeJSON(w, http.StatusAccepted, uploadResponse{Job: jobView(job), Name: name, SHA256: h, Size: size})
 		return nil
 	}
+}
+
+// capReader fails with an *http.MaxBytesError (413) once more than left
+// bytes are read.
+type capReader struct {
+	r     io.Reader
+	left  int64
+	limit int64
+}
+
+func (c *capReader) Read(p []byte) (int, error) {
+	if c.left < 0 {
+		return 0, &http.MaxBytesError{Limit: c.limit}
+	}
+	if int64(len(p)) > c.left+1 {
+		p = p[:c.left+1]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	if c.left < 0 {
+		return n, &http.MaxBytesError{Limit: c.limit}
+	}
+	return n, err
+}
+
+// rawFileName is the file name of a part as the client sent it.
+// (multipart.Part.FileName drops any directories, which would hide a
+// name such as "../x.csv" from safeFileName.)
+func rawFileName(p *multipart.Part) string {
+	_, params, err := mime.ParseMediaType(p.Header.Get("Content-Disposition"))
+	if err != nil {
+		return ""
+	}
+	return params["filename"]
 }
 
 func (s *server) fillUpload(form map[string]string, f *uploadFields) error {
@@ -120,7 +156,7 @@ func (s *server) fillUpload(form map[string]string, f *uploadFields) error {
 	dec := json.NewDecoder(strings.NewReader(string(b)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(f); err != nil {
-		return invalidFields("unknown form field: "+strings.TrimPrefix(err.Error(), "json: "), nil)
+		return decodeError(err)
 	}
 	return check(f)
 }
@@ -157,7 +193,7 @@ func (s *server) ingestOptions(f uploadFields) (ingest.Options, *ingest.Profile,
 }
 
 func (s *server) listSources(w http.ResponseWriter, r *http.Request, u *store.User) error {
-	c, err := s.caseFor(r.Context(), u, mux.Vars(r)["case"], canRead)
+	c, err := s.caseFor(r.Context(), u, pathVar(r, "case"), canRead)
 	if err != nil {
 		return err
 	}
@@ -181,7 +217,7 @@ func (s *server) listSources(w http.ResponseWriter, r *http.Request, u *store.Us
 }
 
 func (s *server) listRejects(w http.ResponseWriter, r *http.Request, u *store.User) error {
-	c, err := s.caseFor(r.Context(), u, mux.Vars(r)["case"], canRead)
+	c, err := s.caseFor(r.Context(), u, pathVar(r, "case"), canRead)
 	if err != nil {
 		return err
 	}
@@ -203,7 +239,7 @@ var errPageFull = errors.New("page full")
 // cell, a page at a time, as JSON or (format=csv) as CSV. A CSV export is
 // recorded on the provenance log (an export leaf).
 func (s *server) listEvents(w http.ResponseWriter, r *http.Request, u *store.User) error {
-	c, err := s.caseFor(r.Context(), u, mux.Vars(r)["case"], canRead)
+	c, err := s.caseFor(r.Context(), u, pathVar(r, "case"), canRead)
 	if err != nil {
 		return err
 	}

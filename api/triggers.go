@@ -8,7 +8,6 @@ import (
 	"github.com/cellsite/cellsite/casework"
 	"github.com/cellsite/cellsite/provenance"
 	"github.com/cellsite/cellsite/store"
-	"github.com/gorilla/mux"
 )
 
 type triggerRequest struct {
@@ -18,7 +17,7 @@ type triggerRequest struct {
 }
 
 func (s *server) listTriggers(w http.ResponseWriter, r *http.Request, u *store.User) error {
-	c, err := s.caseFor(r.Context(), u, mux.Vars(r)["case"], canRead)
+	c, err := s.caseFor(r.Context(), u, pathVar(r, "case"), canRead)
 	if err != nil {
 		return err
 	}
@@ -35,7 +34,7 @@ func (s *server) listTriggers(w http.ResponseWriter, r *http.Request, u *store.U
 }
 
 func (s *server) createTrigger(w http.ResponseWriter, r *http.Request, u *store.User) error {
-	c, err := s.caseFor(r.Context(), u, mux.Vars(r)["case"], canWrite)
+	c, err := s.caseFor(r.Context(), u, pathVar(r, "case"), canWrite)
 	if err != nil {
 		return err
 	}
@@ -45,6 +44,9 @@ func (s *server) createTrigger(w http.ResponseWriter, r *http.Request, u *store.
 	}
 	if req.Zone == "" {
 		req.Zone = casework.DefaultZone
+	}
+	if _, err := time.LoadLocation(req.Zone); err != nil || req.Zone == "Local" {
+		return invalidFields("bad trigger", map[string]string{"zone": "an IANA time zone such as " + casework.DefaultZone})
 	}
 	if _, err := casework.ParseTrigger(req.Spec, req.Zone); err != nil {
 		return invalidFields("bad trigger", map[string]string{"spec": err.Error()})
@@ -62,7 +64,7 @@ func (s *server) createTrigger(w http.ResponseWriter, r *http.Request, u *store.
 }
 
 func (s *server) deleteTrigger(w http.ResponseWriter, r *http.Request, u *store.User) error {
-	c, err := s.caseFor(r.Context(), u, mux.Vars(r)["case"], canWrite)
+	c, err := s.caseFor(r.Context(), u, pathVar(r, "case"), canWrite)
 	if err != nil {
 		return err
 	}
@@ -77,6 +79,10 @@ func (s *server) deleteTrigger(w http.ResponseWriter, r *http.Request, u *store.
 	return nil
 }
 
+// triggerActor begins the name a trigger's work is recorded under, before
+// the name of who made the trigger.
+const triggerActor = "trigger:"
+
 // RunDueTriggers starts a pack job for every trigger due at now, marking
 // each as run so that it fires once per due time. The service calls it
 // every minute; tests call it with a fake clock.
@@ -90,7 +96,7 @@ func RunDueTriggers(ctx context.Context, svc *casework.Service, runner *casework
 		if err := svc.MarkTriggerRun(ctx, run.Trigger.ID, run.Due); err != nil {
 			return nil, err
 		}
-		actor := provenance.Actor{User: "trigger:" + run.Trigger.CreatedBy, Role: "trigger"}
+		actor := provenance.Actor{User: triggerActor + run.Trigger.CreatedBy, Role: "trigger"}
 		_, err := runner.Submit(ctx, run.Trigger.Case, "pack", actor.User, map[string]any{"trigger": run.Trigger.ID, "due": run.Due, "missed": run.Missed},
 			func(ctx context.Context, p casework.Progress) (any, error) {
 				return renderTriggered(ctx, svc, outbox, templateDir, actor, run, p)

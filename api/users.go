@@ -80,10 +80,11 @@ func (s *server) createUser(w http.ResponseWriter, r *http.Request, u *store.Use
 	if err := decode(w, r, s.cfg.MaxBody, &req); err != nil {
 		return err
 	}
+	infoOf(r.Context()).object = "user " + req.Name // for the audit record
 	if err := validUserName(req.Name); err != nil {
 		return err
 	}
-	h, err := HashPassword(req.Password)
+	h, err := hashPassword(req.Password, s.cfg.PasswordCost)
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,6 @@ import (
 	"github.com/cellsite/cellsite/casework"
 	"github.com/cellsite/cellsite/provenance"
 	"github.com/cellsite/cellsite/store"
-	"github.com/gorilla/mux"
 )
 
 type analysisRequest struct {
@@ -27,7 +26,7 @@ type analysisRequest struct {
 
 // runAnalysis checks the parameters and starts an analysis job.
 func (s *server) runAnalysis(w http.ResponseWriter, r *http.Request, u *store.User) error {
-	c, err := s.caseFor(r.Context(), u, mux.Vars(r)["case"], canWrite)
+	c, err := s.caseFor(r.Context(), u, pathVar(r, "case"), canWrite)
 	if err != nil {
 		return err
 	}
@@ -47,31 +46,42 @@ func (s *server) runAnalysis(w http.ResponseWriter, r *http.Request, u *store.Us
 		if err != nil {
 			return nil, err
 		}
-		return analysisView(a.Analysis), nil
+		return viewAnalysis(a.Analysis), nil
 	})
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusAccepted, map[string]any{"job": job})
+	writeJSON(w, http.StatusAccepted, map[string]any{"job": jobView(job)})
 	return nil
 }
 
 // analysisView is a stored analysis without its result document.
-func analysisView(a store.Analysis) map[string]any {
-	return map[string]any{"id": a.ID, "case": a.Case, "kind": a.Kind, "params": json.RawMessage(a.Params),
-		"result_sha256": a.ResultSHA, "leaf": a.Leaf, "created_at": a.CreatedAt, "created_by": a.CreatedBy}
+type analysisView struct {
+	ID        int64           `json:"id"`
+	Case      string          `json:"case"`
+	Kind      string          `json:"kind"`
+	Params    json.RawMessage `json:"params"`
+	ResultSHA cellsite.Hash   `json:"result_sha256"`
+	Leaf      int64           `json:"leaf"`
+	CreatedAt time.Time       `json:"created_at"`
+	CreatedBy string          `json:"created_by"`
+}
+
+func viewAnalysis(a store.Analysis) analysisView {
+	return analysisView{ID: a.ID, Case: a.Case, Kind: a.Kind, Params: json.RawMessage(a.Params), ResultSHA: a.ResultSHA,
+		Leaf: a.Leaf, CreatedAt: a.CreatedAt, CreatedBy: a.CreatedBy}
 }
 
 func (s *server) listAnalyses(w http.ResponseWriter, r *http.Request, u *store.User) error {
-	c, err := s.caseFor(r.Context(), u, mux.Vars(r)["case"], canRead)
+	c, err := s.caseFor(r.Context(), u, pathVar(r, "case"), canRead)
 	if err != nil {
 		return err
 	}
-	out := []map[string]any{}
+	out := []analysisView{}
 	err = s.db.View(r.Context(), func(tx *store.Tx) error {
 		as, err := tx.Analyses(r.Context(), c.Ref)
 		for _, a := range as {
-			out = append(out, analysisView(a))
+			out = append(out, viewAnalysis(a))
 		}
 		return err
 	})
@@ -83,16 +93,16 @@ func (s *server) listAnalyses(w http.ResponseWriter, r *http.Request, u *store.U
 }
 
 func pathID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(mux.Vars(r)["id"], 10, 64)
+	id, err := strconv.ParseInt(pathVar(r, "id"), 10, 64)
 	if err != nil || id < 1 {
-		return 0, cellsite.Errorf(cellsite.NotFound, "request", "no such item %q", mux.Vars(r)["id"])
+		return 0, cellsite.Errorf(cellsite.NotFound, "request", "no such item %q", pathVar(r, "id"))
 	}
 	return id, nil
 }
 
 // getAnalysis returns the stored result document, byte for byte as hashed.
 func (s *server) getAnalysis(w http.ResponseWriter, r *http.Request, u *store.User) error {
-	c, err := s.caseFor(r.Context(), u, mux.Vars(r)["case"], canRead)
+	c, err := s.caseFor(r.Context(), u, pathVar(r, "case"), canRead)
 	if err != nil {
 		return err
 	}
@@ -125,7 +135,7 @@ type packRequest struct {
 
 // requestPack starts a job that renders the case's pack into the outbox.
 func (s *server) requestPack(w http.ResponseWriter, r *http.Request, u *store.User) error {
-	c, err := s.caseFor(r.Context(), u, mux.Vars(r)["case"], canWrite)
+	c, err := s.caseFor(r.Context(), u, pathVar(r, "case"), canWrite)
 	if err != nil {
 		return err
 	}
@@ -143,7 +153,7 @@ func (s *server) requestPack(w http.ResponseWriter, r *http.Request, u *store.Us
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusAccepted, map[string]any{"job": job})
+	writeJSON(w, http.StatusAccepted, map[string]any{"job": jobView(job)})
 	return nil
 }
 
@@ -205,7 +215,7 @@ func visiblePack(u *store.User, p store.Pack) bool {
 }
 
 func (s *server) listPacks(w http.ResponseWriter, r *http.Request, u *store.User) error {
-	c, err := s.caseFor(r.Context(), u, mux.Vars(r)["case"], canPackets)
+	c, err := s.caseFor(r.Context(), u, pathVar(r, "case"), canPackets)
 	if err != nil {
 		return err
 	}
@@ -227,7 +237,7 @@ func (s *server) listPacks(w http.ResponseWriter, r *http.Request, u *store.User
 }
 
 func (s *server) packOf(r *http.Request, u *store.User, perm int) (store.Pack, error) {
-	c, err := s.caseFor(r.Context(), u, mux.Vars(r)["case"], perm)
+	c, err := s.caseFor(r.Context(), u, pathVar(r, "case"), perm)
 	if err != nil {
 		return store.Pack{}, err
 	}
@@ -314,7 +324,8 @@ func (s *server) reviewPack(w http.ResponseWriter, r *http.Request, u *store.Use
 	if err := decode(w, r, s.cfg.MaxBody, &req); err != nil {
 		return err
 	}
-	if p.CreatedBy == u.Name {
+	// A pack a trigger made was produced by whoever made the trigger.
+	if strings.TrimPrefix(p.CreatedBy, triggerActor) == u.Name {
 		return cellsite.Errorf(cellsite.Forbidden, "review", "%s produced pack %d and may not review it", u.Name, p.ID)
 	}
 	now := s.now()
@@ -337,10 +348,11 @@ func (s *server) reviewPack(w http.ResponseWriter, r *http.Request, u *store.Use
 }
 
 func (s *server) getJob(w http.ResponseWriter, r *http.Request, u *store.User) error {
-	j, err := s.deps.Runner.Job(r.Context(), mux.Vars(r)["id"])
+	j, err := s.deps.Runner.Job(r.Context(), pathVar(r, "id"))
 	if err != nil {
 		return err
 	}
+	infoOf(r.Context()).caseRef = j.Case // for the audit record
 	if _, err := s.caseFor(r.Context(), u, j.Case, canRead); err != nil && u.Name != j.CreatedBy {
 		return cellsite.Errorf(cellsite.NotFound, "job", "no job %q", j.ID)
 	}
@@ -348,8 +360,26 @@ func (s *server) getJob(w http.ResponseWriter, r *http.Request, u *store.User) e
 	return nil
 }
 
-// jobView is a job with its percentage and result as JSON.
-func jobView(j store.Job) map[string]any {
+// jobJSON is a job as the API shows it: with its percentage, its result
+// as JSON, and no times it has not reached.
+type jobJSON struct {
+	ID         string          `json:"id"`
+	Case       string          `json:"case"`
+	Kind       string          `json:"kind"`
+	State      string          `json:"state"`
+	Stage      string          `json:"stage"`
+	Done       int64           `json:"done"`
+	Total      int64           `json:"total"`
+	Percent    float64         `json:"percent"`
+	Result     json.RawMessage `json:"result"`
+	Error      string          `json:"error"`
+	CreatedAt  time.Time       `json:"created_at"`
+	CreatedBy  string          `json:"created_by"`
+	StartedAt  time.Time       `json:"started_at,omitzero"`
+	FinishedAt time.Time       `json:"finished_at,omitzero"`
+}
+
+func jobView(j store.Job) jobJSON {
 	pct := 0.0
 	switch {
 	case j.State == store.JobSucceeded:
@@ -357,16 +387,20 @@ func jobView(j store.Job) map[string]any {
 	case j.Total > 0:
 		pct = float64(j.Done) * 100 / float64(j.Total)
 	}
-	return map[string]any{"id": j.ID, "case": j.Case, "kind": j.Kind, "state": j.State, "stage": j.Stage, "done": j.Done, "total": j.Total,
-		"percent": pct, "result": json.RawMessage(j.Result), "error": j.Error, "created_at": j.CreatedAt, "created_by": j.CreatedBy,
-		"started_at": j.StartedAt, "finished_at": j.FinishedAt}
+	res := json.RawMessage(j.Result)
+	if len(res) == 0 {
+		res = json.RawMessage("null")
+	}
+	return jobJSON{ID: j.ID, Case: j.Case, Kind: j.Kind, State: j.State, Stage: j.Stage, Done: j.Done, Total: j.Total, Percent: pct,
+		Result: res, Error: j.Error, CreatedAt: j.CreatedAt, CreatedBy: j.CreatedBy, StartedAt: j.StartedAt, FinishedAt: j.FinishedAt}
 }
 
 func (s *server) cancelJob(w http.ResponseWriter, r *http.Request, u *store.User) error {
-	j, err := s.deps.Runner.Job(r.Context(), mux.Vars(r)["id"])
+	j, err := s.deps.Runner.Job(r.Context(), pathVar(r, "id"))
 	if err != nil {
 		return err
 	}
+	infoOf(r.Context()).caseRef = j.Case // for the audit record
 	if _, err := s.caseFor(r.Context(), u, j.Case, canWrite); err != nil && u.Name != j.CreatedBy {
 		return cellsite.Errorf(cellsite.NotFound, "job", "no job %q", j.ID)
 	}

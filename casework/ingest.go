@@ -99,44 +99,44 @@ func (s *Service) Ingest(ctx context.Context, actor provenance.Actor, req Ingest
 	if err := s.DB.View(ctx, func(tx *store.Tx) error { _, err := tx.Case(ctx, req.Case); return err }); err != nil {
 		return IngestResult{}, err
 	}
-	limit := req.MaxSize
-	if limit <= 0 {
-		limit = MaxOriginal
-	}
 	started := s.now()
 	req.Progress.report("store "+req.Name, 0, 0)
 	// The original is stored byte for byte, and hashed, before it is parsed.
-	h, size, err := s.DB.Blobs.Put(ctx, req.Body, limit)
+	o, err := s.PutOriginal(ctx, req.Body, req.MaxSize)
 	if err != nil {
 		return IngestResult{}, err
 	}
-	return s.ingestStored(ctx, actor, req, h, size, started)
+	return s.ingestStored(ctx, actor, req, o, started)
 }
 
 // IngestStored ingests an original already in the blob store (an upload
-// stored while it was received): as Ingest, after the storing.
-func (s *Service) IngestStored(ctx context.Context, actor provenance.Actor, req IngestRequest, h cellsite.Hash, size int64) (IngestResult, error) {
+// stored while it was received): as Ingest, after the storing. It releases
+// o when it is done.
+func (s *Service) IngestStored(ctx context.Context, actor provenance.Actor, req IngestRequest, o *Original) (IngestResult, error) {
 	if req.Kind != "cdr" && req.Kind != "cells" {
+		o.Release()
 		return IngestResult{}, cellsite.Errorf(cellsite.Invalid, "ingest", "kind %q: want cdr or cells", req.Kind)
 	}
 	if req.Profiles == nil {
 		ps, err := LoadProfiles("")
 		if err != nil {
+			o.Release()
 			return IngestResult{}, err
 		}
 		req.Profiles = ps
 	}
-	return s.ingestStored(ctx, actor, req, h, size, s.now())
+	return s.ingestStored(ctx, actor, req, o, s.now())
 }
 
-func (s *Service) ingestStored(ctx context.Context, actor provenance.Actor, req IngestRequest, h cellsite.Hash, size int64, started time.Time) (IngestResult, error) {
-	res, err := s.parseAndRecord(ctx, actor, req, h, size, started)
+func (s *Service) ingestStored(ctx context.Context, actor provenance.Actor, req IngestRequest, o *Original, started time.Time) (IngestResult, error) {
+	res, err := s.parseAndRecord(ctx, actor, req, o.SHA256, o.Size, started)
 	if err != nil {
-		if derr := s.DB.DiscardBlob(context.WithoutCancel(ctx), h); derr != nil {
+		if derr := s.discard(context.WithoutCancel(ctx), o); derr != nil {
 			err = errors.Join(err, derr)
 		}
 		return IngestResult{}, err
 	}
+	o.Release()
 	return res, nil
 }
 

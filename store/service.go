@@ -204,7 +204,7 @@ type AuditRecord struct {
 	Case      string    `json:"case"`
 	Action    string    `json:"action"`
 	Object    string    `json:"object"`
-	Outcome   string    `json:"outcome"` // ok, denied, invalid, not-found, error
+	Outcome   string    `json:"outcome"` // ok, denied, not-found, refused, error
 	Status    int       `json:"status"`
 	Client    string    `json:"client"`
 	RequestID string    `json:"request_id"`
