@@ -21,6 +21,10 @@ type Error struct {
 	Fields  map[string]string `json:"fields,omitempty"`
 }
 
+// statusClientClosed is the status recorded for a request whose client
+// went away before the answer (nginx's convention).
+const statusClientClosed = 499
+
 // statusOf is the only table from error kinds to HTTP statuses.
 func statusOf(k cellsite.Kind) (int, string) {
 	switch k {
@@ -70,6 +74,10 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	case errors.As(err, &mbe):
 		status, body.Code = http.StatusRequestEntityTooLarge, "too-large"
 		body.Message = "the request body is larger than the limit of " + formatBytes(mbe.Limit)
+	case r.Context().Err() != nil:
+		// The client went away before the answer: not a fault of the
+		// service. The audit record says so.
+		status, body.Code, body.Message = statusClientClosed, "abandoned", "the client closed the request"
 	case status == http.StatusInternalServerError:
 		log.ErrorContext(r.Context(), "internal error", "request_id", requestID(r.Context()), "method", r.Method, "route", routeName(r), "err", err.Error())
 		body.Message = "internal error; quote request ID " + requestID(r.Context()) + " to the administrator"

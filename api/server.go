@@ -206,6 +206,8 @@ func outcomeOf(status int) string {
 		return "denied"
 	case status == http.StatusNotFound:
 		return "not-found"
+	case status == statusClientClosed:
+		return "abandoned"
 	case status < 500:
 		return "refused"
 	}
