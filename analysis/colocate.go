@@ -24,7 +24,14 @@ const (
 	// BasisSector: the cells' modelled service areas overlap: sectors of
 	// radius ColocationParams.SectorRadiusM (see SectorsOverlap).
 	BasisSector = "sector"
+	// BasisServiceArea: the cells' modelled service areas overlap, each
+	// sized from the spacing of its network's masts in the cell list (see
+	// ColocationParams.AreaNeighbour and ServiceAreasOverlap).
+	BasisServiceArea = "service-area"
 )
+
+// MaxAreaNeighbour is the greatest ColocationParams.AreaNeighbour accepted.
+const MaxAreaNeighbour = 16
 
 // SameSiteM is the distance in metres within which two cells' masts are
 // taken to stand at the same site (basis "site"): co-sited masts of
@@ -59,11 +66,30 @@ type ColocationParams struct {
 	// SectorRadiusM: with BasisSector, the radius in metres of each
 	// cell's modelled service area. Default 3000.
 	SectorRadiusM float64 `json:"sector_radius_m"`
+	// AreaNeighbour: with BasisServiceArea, each cell's service radius is
+	// the distance from its mast to the AreaNeighbour-th nearest other
+	// mast of its network in the cell list (1 to MaxAreaNeighbour).
+	// Default 2.
+	AreaNeighbour int `json:"area_neighbour"`
+	// AreaWidthDeg: with BasisServiceArea, the width in degrees of each
+	// directional cell's service sector, whatever beamwidth the cell list
+	// gives (more than 0, at most 360). Default 120.
+	AreaWidthDeg float64 `json:"area_width_deg"`
+	// AreaBackFraction: with BasisServiceArea, the radius of the disc
+	// about the mast that is part of every cell's service area, as a
+	// fraction of its service radius (more than 0, at most 1). Default
+	// 0.1.
+	AreaBackFraction float64 `json:"area_back_fraction"`
+	// AreaMaxRadiusM: with BasisServiceArea, the greatest service radius
+	// in metres, and the radius of a cell with fewer than AreaNeighbour
+	// other masts of its network in the cell list. Default 35000.
+	AreaMaxRadiusM float64 `json:"area_max_radius_m"`
 }
 
 // Defaults returns p with every zero field set to its default: WindowS 900
 // seconds, Basis "nearby", DistanceM 1000 metres, ApartM 10000 metres,
-// SectorRadiusM 3000 metres.
+// SectorRadiusM 3000 metres, AreaNeighbour 2, AreaWidthDeg 120,
+// AreaBackFraction 0.1, AreaMaxRadiusM 35000 metres.
 func (p ColocationParams) Defaults() ColocationParams {
 	if p.WindowS == 0 {
 		p.WindowS = 900
@@ -80,6 +106,18 @@ func (p ColocationParams) Defaults() ColocationParams {
 	if p.SectorRadiusM == 0 {
 		p.SectorRadiusM = 3000
 	}
+	if p.AreaNeighbour == 0 {
+		p.AreaNeighbour = 2
+	}
+	if p.AreaWidthDeg == 0 {
+		p.AreaWidthDeg = 120
+	}
+	if p.AreaBackFraction == 0 {
+		p.AreaBackFraction = 0.1
+	}
+	if p.AreaMaxRadiusM == 0 {
+		p.AreaMaxRadiusM = 35000
+	}
 	return p
 }
 
@@ -88,7 +126,11 @@ func (p ColocationParams) Defaults() ColocationParams {
 // positive distances, and an ApartM greater than the greatest distance the
 // basis calls together (DistanceM for "nearby", SameSiteM for "site",
 // twice SectorRadiusM for "sector"), so that no pair of events is both
-// together and apart.
+// together and apart (with "service-area", a pair whose areas overlap is
+// never apart, whatever the distance); and, for "service-area", a
+// neighbour from 1 to MaxAreaNeighbour, a width of more than 0 and at most
+// 360 degrees, a back fraction of more than 0 and at most 1 and a finite
+// positive maximum radius.
 func (p ColocationParams) Validate() error {
 	p = p.Defaults()
 	bad := func(format string, a ...any) error {
@@ -97,14 +139,22 @@ func (p ColocationParams) Validate() error {
 	switch {
 	case p.WindowS < 1 || p.WindowS > MaxColocationWindowS:
 		return bad("window %d s: want 1 to %d seconds", p.WindowS, MaxColocationWindowS)
-	case p.Basis != BasisCell && p.Basis != BasisSite && p.Basis != BasisNearby && p.Basis != BasisSector:
-		return bad("basis %q: want %s, %s, %s or %s", p.Basis, BasisCell, BasisSite, BasisNearby, BasisSector)
+	case p.Basis != BasisCell && p.Basis != BasisSite && p.Basis != BasisNearby && p.Basis != BasisSector && p.Basis != BasisServiceArea:
+		return bad("basis %q: want %s, %s, %s, %s or %s", p.Basis, BasisCell, BasisSite, BasisNearby, BasisSector, BasisServiceArea)
 	case !(p.DistanceM > 0) || math.IsInf(p.DistanceM, 0):
 		return bad("distance %v m: want a positive number of metres", p.DistanceM)
 	case !(p.ApartM > 0) || math.IsInf(p.ApartM, 0):
 		return bad("apart %v m: want a positive number of metres", p.ApartM)
 	case !(p.SectorRadiusM > 0) || math.IsInf(p.SectorRadiusM, 0):
 		return bad("sector radius %v m: want a positive number of metres", p.SectorRadiusM)
+	case p.AreaNeighbour < 1 || p.AreaNeighbour > MaxAreaNeighbour:
+		return bad("area neighbour %d: want 1 to %d", p.AreaNeighbour, MaxAreaNeighbour)
+	case !(p.AreaWidthDeg > 0 && p.AreaWidthDeg <= 360):
+		return bad("area width %v°: want more than 0 and at most 360 degrees", p.AreaWidthDeg)
+	case !(p.AreaBackFraction > 0 && p.AreaBackFraction <= 1):
+		return bad("area back fraction %v: want more than 0 and at most 1", p.AreaBackFraction)
+	case !(p.AreaMaxRadiusM > 0) || math.IsInf(p.AreaMaxRadiusM, 0):
+		return bad("area maximum radius %v m: want a positive number of metres", p.AreaMaxRadiusM)
 	case p.Basis == BasisNearby && p.ApartM <= p.DistanceM:
 		return bad("apart %v m must exceed the nearby distance %v m", p.ApartM, p.DistanceM)
 	case p.Basis == BasisSite && p.ApartM <= SameSiteM:
@@ -130,6 +180,10 @@ type ColocationEvent struct {
 	// AtOrBefore is set for data sessions: the record means the phone
 	// used the cell at or before the start time, not necessarily at it.
 	AtOrBefore bool `json:"at_or_before"`
+	// AreaRadiusM, with basis "service-area", is the service radius in
+	// metres of the cell's modelled area, to single precision (within a
+	// few millimetres; it fills what would be padding after AtOrBefore).
+	AreaRadiusM float32 `json:"area_radius_m,omitempty"`
 }
 
 // ColocationEpisode is a period in which two phones' events, taken in
@@ -186,10 +240,24 @@ type Colocation struct {
 // form a qualifying pair when their start times are at most p.WindowS
 // seconds apart and their cells meet the basis: the same cell key
 // ("cell"), masts within SameSiteM ("site") or within p.DistanceM
-// ("nearby"), or modelled service areas of radius p.SectorRadiusM that
-// overlap ("sector", SectorsOverlap); or, for an "apart" pair, masts at
-// least p.ApartM apart (with "sector", and service areas that do not
-// overlap).
+// ("nearby"), modelled service areas of radius p.SectorRadiusM that
+// overlap ("sector", SectorsOverlap), or modelled service areas sized from
+// the cell list that overlap ("service-area", ServiceAreasOverlap); or, for
+// an "apart" pair, masts at least p.ApartM apart (with "sector" and
+// "service-area", and service areas that do not overlap).
+//
+// With "service-area", each cell's service radius is the geodesic distance
+// from its mast to the p.AreaNeighbour-th nearest distinct mast position
+// of its network (the MCC-MNC of its key) more than SameSiteM away, among
+// the records of cells (the cell list the events were resolved against;
+// it may be nil) and the cells that place the targets' events, counting
+// only records valid at some time when the cell's own record was; at most
+// p.AreaMaxRadiusM, and p.AreaMaxRadiusM when there are fewer such masts.
+// Its area is a sector of that radius along its azimuth, p.AreaWidthDeg
+// wide (a circle for an omni cell), joined with a disc of
+// p.AreaBackFraction times the radius about the mast. The other bases do
+// not use cells.
+//
 // Distances are geodesic distances between the cells' mast positions on
 // the WGS84 ellipsoid. Each pair is an interval from the earlier start to
 // the later; intervals that overlap, or that are separated by no more than
@@ -199,7 +267,7 @@ type Colocation struct {
 // The result does not depend on the order of the events (but for the
 // indices that point into them) or of the targets. Colocate panics if p
 // does not pass Validate: callers check parameters first.
-func Colocate(events []Located, targets []string, p ColocationParams) Colocation {
+func Colocate(events []Located, targets []string, cells *CellIndex, p ColocationParams) Colocation {
 	p = p.Defaults()
 	if err := p.Validate(); err != nil {
 		panic(fmt.Sprintf("analysis.Colocate: %v", err))
@@ -223,8 +291,11 @@ func Colocate(events []Located, targets []string, p ColocationParams) Colocation
 		prep[k] = newCoTarget(events, idx[k], p.Basis == BasisCell, p.Basis == BasisSector)
 	})
 	th := newCoThresholds(p)
-	if p.Basis == BasisSector {
+	switch p.Basis {
+	case BasisSector:
 		th.sectors = newCoSectors(prep, p.SectorRadiusM)
+	case BasisServiceArea:
+		th.areas = newCoAreas(events, prep, cells, p)
 	}
 
 	// The work is cut into tasks that run in parallel, each writing only
@@ -453,6 +524,14 @@ type coTarget struct {
 	sec   []int32      // the cells' shapes in coSectors.shapes, parallel to idx (basis "sector" only)
 	meta  []uint8      // parallel to idx: coData, and a time flag's place in flags << 1
 	flags []string     // the distinct time flags, "" first
+
+	// Basis "service-area" only, parallel to idx: the cells' areas in
+	// coAreas.areas, their radii, and each radius as an angle on the
+	// unit sphere, which bounds the chord between the masts of two
+	// overlapping areas (see newCoAreas).
+	area   []int32
+	radius []float64
+	reach  []float64
 }
 
 // coData marks a data session in coTarget.meta.
@@ -516,6 +595,9 @@ func (t *coTarget) event(events []Located, n int) ColocationEvent {
 	e := &events[t.idx[n]]
 	ev := ColocationEvent{Index: int(t.idx[n]), Source: e.Source, Sheet: e.Sheet, Row: e.Row,
 		Start: time.Unix(t.pts[n].t.s, t.pts[n].t.n).UTC(), Cell: coPlace(e).Key, AtOrBefore: m&coData != 0}
+	if t.radius != nil {
+		ev.AreaRadiusM = float32(t.radius[n])
+	}
 	if f := m >> 1; f == coFlagOther {
 		ev.TimeFlag = e.TimeFlag
 	} else {
@@ -588,6 +670,7 @@ func coChord2(m float64) (float64, bool) {
 type coThresholds struct {
 	cell              bool       // basis "cell": together is the same key
 	sectors           *coSectors // basis "sector": together is overlapping service areas
+	areas             *coAreas   // basis "service-area": together is overlapping service areas
 	togM              float64    // together within togM ("site", "nearby")
 	togYes, togNo     float64
 	apartM            float64
@@ -604,7 +687,7 @@ func newCoThresholds(p ColocationParams) coThresholds {
 	case BasisNearby:
 		th.togM = p.DistanceM
 	}
-	if !th.cell && p.Basis != BasisSector {
+	if !th.cell && p.Basis != BasisSector && p.Basis != BasisServiceArea {
 		if c, ok := coChord2((th.togM - coSlackM) / (1 + coEps)); ok {
 			th.togYes = c
 		}
@@ -757,16 +840,20 @@ func (st coSweepTask) run(p ColocationParams, th coThresholds) {
 	apartNo, apartYes := coBits(th.apartNo), coBits(th.apartYes)
 	cell, togM, apartM, k2, slack2 := th.cell, th.togM, th.apartM, th.k2, th.slack2
 	togBand0, togBandW := togYes+1, togNo-togYes // (togYes, togNo]
-	sec := th.sectors
+	sec, areas := th.sectors, th.areas
 	var secFar uint64
 	var secMemo map[uint64]bool
 	if sec != nil {
 		secFar = coBits(sec.far2)
 		secMemo = map[uint64]bool{}
 	}
-	if cell || sec != nil {
+	if areas != nil {
+		secMemo = map[uint64]bool{}
+	}
+	if cell || sec != nil || areas != nil {
 		togBandW = 0
 	}
+	shaped := sec != nil || areas != nil
 	apartBandW := apartYes - apartNo // [apartNo, apartYes)
 	// The loop is written so that its branches are predictable: whether a
 	// pair qualifies is computed as 0 or 1 and feeds sums and masks; only
@@ -799,11 +886,15 @@ func (st coSweepTask) run(p ColocationParams, th coThresholds) {
 				if bits <= secFar && sec.overlap(ta.sec[i], tb.sec[j], secMemo) {
 					together = 1
 				}
+			} else if areas != nil {
+				if r := ta.reach[i] + tb.reach[j]; c2 <= r*r && areas.overlap(ta.area[i], tb.area[j], secMemo) {
+					together = 1
+				}
 			} else {
 				together = coLE(bits, togYes)
 			}
 			apart := 1 - coLE(bits, apartYes-1) // bits >= apartYes
-			if sec != nil {
+			if shaped {
 				apart &^= together // overlapping service areas are never apart
 			}
 			// Near a threshold (unsigned range tests), the geodesic

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -21,8 +22,11 @@ import (
 // naiveColocate is the reference for Colocate: every pair of events of
 // every pair of targets is tested with the geodesic distance, the
 // qualifying pairs are sorted by their intervals and merged. It is
-// written from Colocate's documentation alone and shares no code with it.
-func naiveColocate(events []analysis.Located, targets []string, p analysis.ColocationParams) analysis.Colocation {
+// written from Colocate's documentation alone and shares no code with it
+// but the exported overlap tests of the sector and service-area bases;
+// with "service-area", each cell's radius is found by measuring the
+// distance to every mast of the cell list (cells) and of the events.
+func naiveColocate(events []analysis.Located, targets []string, cells []cellsite.Cell, p analysis.ColocationParams) analysis.Colocation {
 	p = p.Defaults()
 	ts := append([]string{}, targets...)
 	sort.Strings(ts)
@@ -49,6 +53,32 @@ func naiveColocate(events []analysis.Located, targets []string, p analysis.Coloc
 	site := func(i int) geo.LatLon {
 		c, _ := events[i].Where()
 		return geo.LatLon{Lat: c.Lat, Lon: c.Lon}
+	}
+	masts := slices.Clone(cells)
+	for _, t := range ts {
+		for _, i := range placed[t] {
+			c, _ := events[i].Where()
+			masts = append(masts, c)
+		}
+	}
+	radii := map[int]float64{} // by event
+	radius := func(i int) float64 {
+		if p.Basis != analysis.BasisServiceArea {
+			return 0
+		}
+		if r, ok := radii[i]; ok {
+			return r
+		}
+		c, _ := events[i].Where()
+		radii[i] = naiveAreaRadius(c, masts, p)
+		return radii[i]
+	}
+	area := func(i int) analysis.ServiceArea {
+		c, _ := events[i].Where()
+		r := radius(i)
+		return analysis.ServiceArea{Mast: site(i), AzimuthDeg: c.AzimuthDeg,
+			Omni:     c.Omni || math.IsNaN(c.AzimuthDeg) || math.IsInf(c.AzimuthDeg, 0) || p.AreaWidthDeg >= 360,
+			WidthDeg: p.AreaWidthDeg, RadiusM: r, BackRadiusM: p.AreaBackFraction * r}
 	}
 	window := time.Duration(p.WindowS) * time.Second
 	for x, a := range ts {
@@ -77,11 +107,13 @@ func naiveColocate(events []analysis.Located, targets []string, p analysis.Coloc
 						together = d <= p.DistanceM
 					case analysis.BasisSector:
 						together = analysis.SectorsOverlap(&ca, &cb, p.SectorRadiusM)
+					case analysis.BasisServiceArea:
+						together = analysis.ServiceAreasOverlap(area(i), area(j))
 					}
 					if together {
 						tog = append(tog, m)
 					}
-					if d >= p.ApartM && !(together && p.Basis == analysis.BasisSector) {
+					if d >= p.ApartM && !(together && (p.Basis == analysis.BasisSector || p.Basis == analysis.BasisServiceArea)) {
 						apart = append(apart, m)
 					}
 				}
@@ -102,7 +134,7 @@ func naiveColocate(events []analysis.Located, targets []string, p analysis.Coloc
 						}
 						m++
 					}
-					*k.dst = append(*k.dst, naiveEpisode(events, k.kind, a, b, ms[n].start, end, ms[n:m], p))
+					*k.dst = append(*k.dst, naiveEpisode(events, k.kind, a, b, ms[n].start, end, ms[n:m], p, radius))
 					n = m
 				}
 			}
@@ -133,18 +165,61 @@ type naiveMatch struct {
 	d          float64
 }
 
-func naiveEpisode(events []analysis.Located, kind, a, b string, start, end time.Time, ms []naiveMatch, p analysis.ColocationParams) analysis.ColocationEpisode {
+func naiveEpisode(events []analysis.Located, kind, a, b string, start, end time.Time, ms []naiveMatch, p analysis.ColocationParams, radius func(int) float64) analysis.ColocationEpisode {
 	ep := analysis.ColocationEpisode{Kind: kind, A: a, B: b, Start: start.UTC(), End: end.UTC(), Pairs: len(ms), ClosestM: math.Inf(1), Params: p}
 	as, bs := map[int]bool{}, map[int]bool{}
 	for _, m := range ms {
 		as[m.i], bs[m.j] = true, true
 		ep.ClosestM = math.Min(ep.ClosestM, m.d)
 	}
-	ep.EventsA, ep.EventsB = naiveEvidence(events, as), naiveEvidence(events, bs)
+	ep.EventsA, ep.EventsB = naiveEvidence(events, as, radius), naiveEvidence(events, bs, radius)
 	return ep
 }
 
-func naiveEvidence(events []analysis.Located, set map[int]bool) []analysis.ColocationEvent {
+// naiveAreaRadius returns the service radius of cell c: the distance to
+// the k-th nearest distinct mast position of its network more than 50 m
+// away among masts whose validity shares an instant with c's, at most the
+// maximum radius.
+func naiveAreaRadius(c cellsite.Cell, masts []cellsite.Cell, p analysis.ColocationParams) float64 {
+	network := func(key string) string {
+		if parts := strings.SplitN(key, "-", 3); len(parts) == 3 {
+			return parts[0] + "-" + parts[1]
+		}
+		return key
+	}
+	// An unset end is unbounded; a period that ends at or before it
+	// starts holds no instant.
+	end := func(t time.Time) time.Time {
+		if t.IsZero() {
+			return time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+		}
+		return t
+	}
+	from, to := c.ValidFrom, end(c.ValidTo)
+	seen := map[geo.LatLon]bool{}
+	var ds []float64
+	for _, m := range masts {
+		pos := geo.LatLon{Lat: m.Lat, Lon: m.Lon}
+		if network(m.Key) != network(c.Key) || seen[pos] || math.IsNaN(m.Lat) || math.IsNaN(m.Lon) || math.IsInf(m.Lat, 0) || math.IsInf(m.Lon, 0) || math.Abs(m.Lat) > 90 {
+			continue
+		}
+		mFrom, mTo := m.ValidFrom, end(m.ValidTo)
+		if !from.Before(to) || !mFrom.Before(mTo) || !mFrom.Before(to) || !from.Before(mTo) {
+			continue
+		}
+		if d := geo.Distance(geo.LatLon{Lat: c.Lat, Lon: c.Lon}, pos); d > analysis.SameSiteM {
+			seen[pos] = true
+			ds = append(ds, d)
+		}
+	}
+	sort.Float64s(ds)
+	if len(ds) < p.AreaNeighbour {
+		return p.AreaMaxRadiusM
+	}
+	return math.Min(ds[p.AreaNeighbour-1], p.AreaMaxRadiusM)
+}
+
+func naiveEvidence(events []analysis.Located, set map[int]bool, radius func(int) float64) []analysis.ColocationEvent {
 	var idx []int
 	for i := range set {
 		idx = append(idx, i)
@@ -169,7 +244,7 @@ func naiveEvidence(events []analysis.Located, set map[int]bool) []analysis.Coloc
 	for _, i := range idx {
 		c, _ := events[i].Where()
 		out = append(out, analysis.ColocationEvent{Index: i, Source: events[i].Source, Sheet: events[i].Sheet, Row: events[i].Row,
-			Start: events[i].Start, TimeFlag: events[i].TimeFlag, Cell: c.Key, AtOrBefore: events[i].Type == "data"})
+			Start: events[i].Start, TimeFlag: events[i].TimeFlag, Cell: c.Key, AtOrBefore: events[i].Type == "data", AreaRadiusM: float32(radius(i))})
 	}
 	return out
 }
@@ -240,10 +315,13 @@ func randomEvents(rng *rand.Rand, sites [][]cellsite.Cell, target string, homeTo
 // seven times in ten. With the default parameters nearly every event is in
 // a pair at least 10 km apart, so the result lists almost every event as
 // evidence of one "apart" episode; "far-apart-only" sets ApartM to 1000 km,
-// which no pair reaches, to show the cost without that list.
+// which no pair reaches, to show the cost without that list;
+// "service-area" uses that basis, the cell list being every cell of the
+// 20 towns.
 func BenchmarkColocate(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	sites := randomSites(rng, 500, 10000)
+	ix := analysis.NewCellIndex(slices.Concat(sites...))
 	from := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	const n = 1_000_000
 	events := append(randomEvents(rng, sites, "+447700900001", 0, 0.7, n, from, 365*86400),
@@ -255,13 +333,14 @@ func BenchmarkColocate(b *testing.B) {
 	}{
 		{"defaults", analysis.ColocationParams{}},
 		{"far-apart-only", analysis.ColocationParams{ApartM: 1_000_000}},
+		{"service-area", analysis.ColocationParams{Basis: analysis.BasisServiceArea}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			runtime.GC()
 			b.ResetTimer()
 			var r analysis.Colocation
 			for b.Loop() {
-				r = analysis.Colocate(events, targets, bc.p)
+				r = analysis.Colocate(events, targets, ix, bc.p)
 			}
 			evidence := 0
 			for _, eps := range [][]analysis.ColocationEpisode{r.Together, r.Apart} {
@@ -404,11 +483,11 @@ func TestColocate(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := analysis.Colocate(tc.events, tc.targets, tc.params)
+			got := analysis.Colocate(tc.events, tc.targets, nil, tc.params)
 			if diff := cmp.Diff(tc.want, spans(got)); diff != "" {
 				t.Errorf("episodes (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(naiveColocate(tc.events, tc.targets, tc.params), got, cmpopts.EquateEmpty()); diff != "" {
+			if diff := cmp.Diff(naiveColocate(tc.events, tc.targets, nil, tc.params), got, cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("differs from the reference (-naive +got):\n%s", diff)
 			}
 		})
@@ -423,9 +502,9 @@ func TestColocateEvidence(t *testing.T) {
 		located(phoneA, 4, 5000, x, "voice"),
 	}
 	events[0].TimeFlag = "ambiguous"
-	got := analysis.Colocate(events, []string{phoneA, phoneB}, analysis.ColocationParams{})
+	got := analysis.Colocate(events, []string{phoneA, phoneB}, nil, analysis.ColocationParams{})
 	want := analysis.Colocation{
-		Params:   analysis.ColocationParams{WindowS: 900, Basis: "nearby", DistanceM: 1000, ApartM: 10000, SectorRadiusM: 3000},
+		Params:   defaultParams,
 		Targets:  []string{phoneA, phoneB},
 		Coverage: []analysis.ColocationCoverage{{Target: phoneA, Events: 2, Placed: 2}, {Target: phoneB, Events: 1, Placed: 1}},
 		Together: []analysis.ColocationEpisode{{
@@ -434,7 +513,7 @@ func TestColocateEvidence(t *testing.T) {
 			EventsB: []analysis.ColocationEvent{{Index: 0, Row: 7, Start: t0.Add(time.Minute), TimeFlag: "ambiguous", Cell: "234-10-2",
 				AtOrBefore: true}},
 			Pairs: 1, ClosestM: geo.Distance(geo.LatLon{Lat: x.Lat, Lon: x.Lon}, geo.LatLon{Lat: near.Lat, Lon: near.Lon}),
-			Params: analysis.ColocationParams{WindowS: 900, Basis: "nearby", DistanceM: 1000, ApartM: 10000, SectorRadiusM: 3000},
+			Params: defaultParams,
 		}},
 		Apart: []analysis.ColocationEpisode{},
 	}
@@ -443,9 +522,12 @@ func TestColocateEvidence(t *testing.T) {
 	}
 }
 
+// defaultParams are the documented defaults of a co-location analysis.
+var defaultParams = analysis.ColocationParams{WindowS: 900, Basis: analysis.BasisNearby, DistanceM: 1000, ApartM: 10000, SectorRadiusM: 3000,
+	AreaNeighbour: 2, AreaWidthDeg: 120, AreaBackFraction: 0.1, AreaMaxRadiusM: 35000}
+
 func TestColocationParams(t *testing.T) {
-	def := analysis.ColocationParams{WindowS: 900, Basis: analysis.BasisNearby, DistanceM: 1000, ApartM: 10000, SectorRadiusM: 3000}
-	if diff := cmp.Diff(def, analysis.ColocationParams{}.Defaults()); diff != "" {
+	if diff := cmp.Diff(defaultParams, analysis.ColocationParams{}.Defaults()); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)
 	}
 	tests := []struct {
@@ -468,6 +550,17 @@ func TestColocationParams(t *testing.T) {
 		{"infinite apart", analysis.ColocationParams{ApartM: math.Inf(1)}, false},
 		{"apart within nearby", analysis.ColocationParams{DistanceM: 5000, ApartM: 5000}, false},
 		{"apart within same site", analysis.ColocationParams{Basis: analysis.BasisSite, ApartM: 50}, false},
+		{"service-area basis", analysis.ColocationParams{Basis: analysis.BasisServiceArea}, true},
+		{"service-area, apart within the maximum radius", analysis.ColocationParams{Basis: analysis.BasisServiceArea, ApartM: 2000, AreaNeighbour: 16, AreaWidthDeg: 360, AreaBackFraction: 1}, true},
+		{"negative area neighbour", analysis.ColocationParams{Basis: analysis.BasisServiceArea, AreaNeighbour: -1}, false},
+		{"area neighbour too far", analysis.ColocationParams{Basis: analysis.BasisServiceArea, AreaNeighbour: analysis.MaxAreaNeighbour + 1}, false},
+		{"area width over 360", analysis.ColocationParams{Basis: analysis.BasisServiceArea, AreaWidthDeg: 361}, false},
+		{"negative area width", analysis.ColocationParams{Basis: analysis.BasisServiceArea, AreaWidthDeg: -120}, false},
+		{"NaN area width", analysis.ColocationParams{AreaWidthDeg: math.NaN()}, false},
+		{"area back fraction over 1", analysis.ColocationParams{Basis: analysis.BasisServiceArea, AreaBackFraction: 1.5}, false},
+		{"negative area back fraction", analysis.ColocationParams{Basis: analysis.BasisServiceArea, AreaBackFraction: -0.1}, false},
+		{"infinite area maximum radius", analysis.ColocationParams{Basis: analysis.BasisServiceArea, AreaMaxRadiusM: math.Inf(1)}, false},
+		{"negative area maximum radius", analysis.ColocationParams{AreaMaxRadiusM: -1}, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -483,22 +576,56 @@ func TestColocationParams(t *testing.T) {
 				t.Error("no panic")
 			}
 		}()
-		analysis.Colocate(nil, []string{phoneA, phoneB}, analysis.ColocationParams{Basis: "area"})
+		analysis.Colocate(nil, []string{phoneA, phoneB}, nil, analysis.ColocationParams{Basis: "area"})
 	})
 }
 
 // randomCase returns events of 2 to 4 targets (and of one other number)
 // over a few hours at cells chosen to fall on both sides of every
 // threshold, with repeated instants, unplaced and repeated rows, and
-// random parameters.
-func randomCase(rng *rand.Rand) ([]analysis.Located, []string, analysis.ColocationParams) {
+// random parameters; and a cell list for basis "service-area": some or
+// all of the events' cells, with other masts of their networks around
+// them, some valid only for a period, or none.
+func randomCase(rng *rand.Rand) ([]analysis.Located, []string, []cellsite.Cell, analysis.ColocationParams) {
 	var cells []cellsite.Cell
+	valid := func(c *cellsite.Cell) {
+		switch rng.IntN(8) {
+		case 0:
+			c.ValidTo = t0.Add(-time.Hour) // ended before the events
+		case 1:
+			c.ValidFrom = t0.Add(time.Duration(rng.IntN(3)) * time.Hour)
+		case 2:
+			c.ValidFrom, c.ValidTo = t0.Add(time.Hour), t0.Add(time.Hour) // never valid
+		}
+	}
 	for n, d := range []float64{0, 0, 20, 49.9, 50.1, 300, 990, 999.99, 1000.01, 1500, 4000, 9995, 10000, 10005, 25000, 600000} {
 		p := geo.Destination(base, rng.Float64()*360, d)
 		c := cellsite.Cell{Key: fmt.Sprintf("234-%d-%d", 10+10*(n%3), n/2), Lat: p.Lat, Lon: p.Lon,
 			AzimuthDeg: float64(rng.IntN(8) * 45), BeamwidthDeg: []float64{0, 0, 60, 90, 120, 360}[rng.IntN(6)]}
 		c.Omni = rng.IntN(5) == 0
+		if rng.IntN(30) == 0 {
+			c.AzimuthDeg = math.NaN()
+		}
+		valid(&c)
 		cells = append(cells, c)
+	}
+	var list []cellsite.Cell
+	if rng.IntN(5) != 0 {
+		for _, c := range cells {
+			if rng.IntN(4) != 0 {
+				list = append(list, c)
+			}
+		}
+		for n := range rng.IntN(60) {
+			p := geo.Destination(base, rng.Float64()*360, []float64{30, 60, 400, 1200, 3000, 8000}[rng.IntN(6)]*rng.Float64())
+			c := cellsite.Cell{Key: fmt.Sprintf("234-%d-%d", 10+10*rng.IntN(3), 1000+n), Lat: p.Lat, Lon: p.Lon}
+			valid(&c)
+			list = append(list, c)
+			if rng.IntN(4) == 0 { // another cell of the same mast
+				c.Key += "1"
+				list = append(list, c)
+			}
+		}
 	}
 	targets := []string{phoneA, phoneB, phoneC, "+447700900004"}[:2+rng.IntN(3)]
 	var events []analysis.Located
@@ -526,10 +653,16 @@ func randomCase(rng *rand.Rand) ([]analysis.Located, []string, analysis.Colocati
 	rng.Shuffle(len(events), func(i, j int) { events[i], events[j] = events[j], events[i] })
 	p := analysis.ColocationParams{
 		WindowS: []int64{0, 1, 60, 600, 900, 3600}[rng.IntN(6)],
-		Basis:   []string{"", analysis.BasisCell, analysis.BasisSite, analysis.BasisNearby, analysis.BasisSector}[rng.IntN(5)],
+		Basis:   []string{"", analysis.BasisCell, analysis.BasisSite, analysis.BasisNearby, analysis.BasisSector, analysis.BasisServiceArea, analysis.BasisServiceArea}[rng.IntN(7)],
 	}
-	if p.Basis == analysis.BasisSector {
+	switch p.Basis {
+	case analysis.BasisSector:
 		p.SectorRadiusM = []float64{0, 400, 1000, 4000}[rng.IntN(4)]
+	case analysis.BasisServiceArea:
+		p.AreaNeighbour = rng.IntN(4)
+		p.AreaWidthDeg = []float64{0, 60, 120, 200, 360}[rng.IntN(5)]
+		p.AreaBackFraction = []float64{0, 0.05, 0.5, 1}[rng.IntN(4)]
+		p.AreaMaxRadiusM = []float64{0, 800, 5000}[rng.IntN(3)]
 	}
 	switch rng.IntN(3) {
 	case 1:
@@ -537,7 +670,7 @@ func randomCase(rng *rand.Rand) ([]analysis.Located, []string, analysis.Colocati
 	case 2:
 		p.DistanceM, p.ApartM = 4000, 25000
 	}
-	return events, targets, p
+	return events, targets, list, p
 }
 
 // TestColocateDifferential compares Colocate with the naive reference on
@@ -549,24 +682,28 @@ func TestColocateDifferential(t *testing.T) {
 	}
 	// The work is split by the number of processors; the result must not be.
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
-	episodes := 0
+	episodes := map[string]int{}
 	for seed := range seeds {
 		runtime.GOMAXPROCS(1 + seed%3)
 		rng := rand.New(rand.NewPCG(uint64(seed), 7))
-		events, targets, p := randomCase(rng)
-		got := analysis.Colocate(events, targets, p)
-		want := naiveColocate(events, targets, p)
-		if reflect.DeepEqual(want, got) {
-			episodes += len(got.Together) + len(got.Apart)
-			continue
+		events, targets, list, p := randomCase(rng)
+		var ix *analysis.CellIndex
+		if list != nil {
+			ix = analysis.NewCellIndex(list)
 		}
-		if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
-			t.Fatalf("seed %d, params %+v: (-naive +got):\n%s", seed, p, diff)
+		got := analysis.Colocate(events, targets, ix, p)
+		want := naiveColocate(events, targets, list, p)
+		if !reflect.DeepEqual(want, got) {
+			if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+				t.Fatalf("seed %d, params %+v: (-naive +got):\n%s", seed, p, diff)
+			}
 		}
-		episodes += len(got.Together) + len(got.Apart)
+		episodes[got.Params.Basis] += len(got.Together) + len(got.Apart)
 	}
-	if episodes < seeds {
-		t.Errorf("only %d episodes over %d cases: the random inputs test too little", episodes, seeds)
+	for _, b := range []string{analysis.BasisCell, analysis.BasisSite, analysis.BasisNearby, analysis.BasisSector, analysis.BasisServiceArea} {
+		if episodes[b] < seeds/10 {
+			t.Errorf("only %d episodes on basis %s over %d cases: the random inputs test too little", episodes[b], b, seeds)
+		}
 	}
 }
 
@@ -574,11 +711,13 @@ func TestColocateDifferential(t *testing.T) {
 // change the result.
 func TestColocateDeterministic(t *testing.T) {
 	rng := rand.New(rand.NewPCG(42, 42))
-	events, targets, p := randomCase(rng)
-	want := analysis.Colocate(events, targets, p)
+	events, targets, list, p := randomCase(rng)
+	p.Basis = analysis.BasisServiceArea
+	want := analysis.Colocate(events, targets, analysis.NewCellIndex(list), p)
 	for range 20 {
 		rng.Shuffle(len(events), func(i, j int) { events[i], events[j] = events[j], events[i] })
-		got := analysis.Colocate(events, targets, p)
+		rng.Shuffle(len(list), func(i, j int) { list[i], list[j] = list[j], list[i] })
+		got := analysis.Colocate(events, targets, analysis.NewCellIndex(list), p)
 		// Indices follow the events; compare what they point at.
 		if diff := cmp.Diff(spans(want), spans(got)); diff != "" {
 			t.Fatalf("shuffled input (-first +shuffled):\n%s", diff)

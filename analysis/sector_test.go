@@ -93,7 +93,7 @@ func TestColocateSector(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			events := []analysis.Located{located(phoneA, 1, 0, tc.a, "voice"), located(phoneB, 1, 60, tc.b, "voice")}
-			got := analysis.Colocate(events, []string{phoneA, phoneB}, p)
+			got := analysis.Colocate(events, []string{phoneA, phoneB}, nil, p)
 			if len(got.Together) != tc.want || len(got.Apart) != 0 {
 				t.Fatalf("together %d (want %d), apart %d", len(got.Together), tc.want, len(got.Apart))
 			}

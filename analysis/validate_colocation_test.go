@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,38 +18,50 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
+// colocationBounds is what the validation expects of one basis on one
+// run of the corpus.
+type colocationBounds struct {
+	// maxFalse bounds the "together" episodes that overlap no planted
+	// meeting of both phones, and maxFar those of them with the phones
+	// truly 2 km or more apart at every pair of their evidential events.
+	// Most unplanted episodes are real co-locations of the synthetic
+	// people (neighbours, shared haunts), not errors: the bounds, the
+	// measured counts plus a margin, guard against a change of method
+	// that would multiply them.
+	maxFalse, maxFar int
+	// missed lists the planted meetings (by number from 1) and pairs of
+	// phones that the basis does not find, each explained in
+	// docs/validation/colocation.md: the test fails if one is found as
+	// well as if another is missed, so that the record stays true.
+	missed []string
+}
+
 // The validation corpus of co-location and tower dumps: synthetic
 // scenarios with planted meetings (see docs/validation/colocation.md and
 // docs/validation/towerdump.md).
 var validationCorpus = []struct {
 	scenario string
 	seed     uint64
-	// maxFalse bounds the "together" episodes, with default parameters,
-	// that overlap no planted meeting of both phones. They are mostly
-	// real co-locations of the synthetic people (neighbours, shared
-	// haunts), not errors: the bound, the measured count plus a margin,
-	// guards against a change of method that would multiply them.
-	maxFalse int
-	// missed lists the planted meetings (by number from 1) and pairs of
-	// phones that default parameters do not find, each explained in
-	// docs/validation/colocation.md: the test fails if one is found as
-	// well as if another is missed, so that the record stays true.
-	missed []string
+	// nearby: with default parameters (basis "nearby", 1000 m).
+	nearby colocationBounds
+	// area: with basis "service-area" and its default parameters.
+	area colocationBounds
 	// dumpExtra lists the numbers a tower dump of every cell within
 	// dumpRadiusM of a meeting place sees there although they did not
 	// attend, as "meeting number": explained in docs/validation/towerdump.md.
 	dumpExtra []string
 }{
-	{"meeting", 1, 2, nil, nil},
-	{"meeting", 2, 2, nil, nil},
-	{"meeting", 3, 2, nil, nil},
+	{"meeting", 1, colocationBounds{2, 1, nil}, colocationBounds{2, 1, nil}, nil},
+	{"meeting", 2, colocationBounds{2, 1, nil}, colocationBounds{2, 1, nil}, nil},
+	{"meeting", 3, colocationBounds{2, 1, nil}, colocationBounds{2, 1, nil}, nil},
 	// Meeting 3: +447700900451 (Three) was served throughout by a mast
 	// 1.4 km from the meeting place, 1.36 km and 2.07 km from the masts
 	// that served +447700900428 (O2) and +447700900209 (EE).
 	// Meeting 2 took place near the home of +447700900380.
-	{"gang", 1, 100, []string{"3 +447700900209 +447700900451", "3 +447700900428 +447700900451"}, []string{"2 +447700900380"}},
-	{"gang", 2, 30, nil, nil},
-	{"gang", 3, 10, nil, nil},
+	{"gang", 1, colocationBounds{100, 5, []string{"3 +447700900209 +447700900451", "3 +447700900428 +447700900451"}},
+		colocationBounds{230, 30, nil}, []string{"2 +447700900380"}},
+	{"gang", 2, colocationBounds{30, 10, nil}, colocationBounds{200, 85, nil}, nil},
+	{"gang", 3, colocationBounds{10, 3, nil}, colocationBounds{25, 5, nil}, nil},
 }
 
 // dumpRadiusM is the radius around a meeting place within which every
@@ -69,6 +83,13 @@ func locatedScenario(t testing.TB, scenario string, seed uint64) ([]analysis.Loc
 		t.Errorf("%s seed %d: %d cells did not resolve, e.g. %+v", scenario, seed, len(unresolved), unresolved[0])
 	}
 	return located, truth
+}
+
+// scenarioCells returns the index of a scenario's cell lists.
+func scenarioCells(t testing.TB, scenario string, seed uint64) *analysis.CellIndex {
+	t.Helper()
+	_, cells, _ := loadScenario(t, scenario, seed)
+	return analysis.NewCellIndex(cells)
 }
 
 func phonesOf(truth synth.Truth) []string {
@@ -179,55 +200,70 @@ func precision(together, unplanted int) string {
 	return fmt.Sprintf("%.1f%%", 100*float64(together-unplanted)/float64(together))
 }
 
-// TestValidateColocation checks Colocate with default parameters against
-// the planted meetings: every meeting is found between every pair of its
-// phones (recall), save the misses the corpus records; the episodes that
-// overlap no planted meeting stay within the corpus's bound; and no pair
-// of a meeting's phones is found apart during it.
+// TestValidateColocation checks Colocate against the planted meetings,
+// with default parameters and with basis "service-area" at its defaults:
+// every meeting is found between every pair of its phones (recall), save
+// the misses the corpus records; the episodes that overlap no planted
+// meeting, and those of them with the phones truly 2 km or more apart,
+// stay within the corpus's bounds; and no pair of a meeting's phones is
+// found apart during it.
 func TestValidateColocation(t *testing.T) {
-	for _, c := range validationCorpus {
-		t.Run(fmt.Sprintf("%s/%d", c.scenario, c.seed), func(t *testing.T) {
-			located, truth := locatedScenario(t, c.scenario, c.seed)
-			if len(truth.Meetings) == 0 {
-				t.Fatal("the scenario plants no meeting")
-			}
-			start := time.Now()
-			got := analysis.Colocate(located, phonesOf(truth), analysis.ColocationParams{})
-			elapsed := time.Since(start)
-
-			missed, unplanted := score(truth, got)
-			if diff := cmp.Diff(c.missed, missed, cmpopts.EquateEmpty()); diff != "" {
-				t.Errorf("planted meetings not found (-recorded +now):\n%s", diff)
-			}
-			var within500, within1000, within2000, beyond int
-			where := truePositions(truth)
-			for _, ep := range unplanted {
-				switch d := trueSeparation(where, located, ep); {
-				case d < 500:
-					within500++
-				case d < 1000:
-					within1000++
-				case d < 2000:
-					within2000++
-				default:
-					beyond++
+	for _, basis := range []struct {
+		name   string
+		params analysis.ColocationParams
+		bounds func(c int) colocationBounds
+	}{
+		{"defaults", analysis.ColocationParams{}, func(c int) colocationBounds { return validationCorpus[c].nearby }},
+		{"service-area", analysis.ColocationParams{Basis: analysis.BasisServiceArea}, func(c int) colocationBounds { return validationCorpus[c].area }},
+	} {
+		for n, c := range validationCorpus {
+			t.Run(fmt.Sprintf("%s/%s/%d", basis.name, c.scenario, c.seed), func(t *testing.T) {
+				want := basis.bounds(n)
+				located, truth := locatedScenario(t, c.scenario, c.seed)
+				if len(truth.Meetings) == 0 {
+					t.Fatal("the scenario plants no meeting")
 				}
-			}
-			pairs := len(meetingPairs(truth))
-			t.Logf("recall %d/%d; together episodes %d, overlapping no planted meeting %d (bound %d), precision %s: phones truly <0.5 km apart %d, 0.5-1 km %d, 1-2 km %d, >=2 km %d; apart episodes %d; %v",
-				pairs-len(missed), pairs, len(got.Together), len(unplanted), c.maxFalse, precision(len(got.Together), len(unplanted)),
-				within500, within1000, within2000, beyond, len(got.Apart), elapsed)
-			if len(unplanted) > c.maxFalse {
-				t.Errorf("%d episodes overlap no planted meeting: more than the bound %d", len(unplanted), c.maxFalse)
-			}
-			for _, m := range truth.Meetings {
-				for _, ep := range got.Apart {
-					if slices.Contains(m.Phones, ep.A) && slices.Contains(m.Phones, ep.B) && overlaps(ep, m.Start, m.End) {
-						t.Errorf("%s and %s found apart during their meeting: %v-%v", ep.A, ep.B, ep.Start, ep.End)
+				start := time.Now()
+				got := analysis.Colocate(located, phonesOf(truth), scenarioCells(t, c.scenario, c.seed), basis.params)
+				elapsed := time.Since(start)
+
+				missed, unplanted := score(truth, got)
+				if diff := cmp.Diff(want.missed, missed, cmpopts.EquateEmpty()); diff != "" {
+					t.Errorf("planted meetings not found (-recorded +now):\n%s", diff)
+				}
+				var within500, within1000, within2000, beyond int
+				where := truePositions(truth)
+				for _, ep := range unplanted {
+					switch d := trueSeparation(where, located, ep); {
+					case d < 500:
+						within500++
+					case d < 1000:
+						within1000++
+					case d < 2000:
+						within2000++
+					default:
+						beyond++
 					}
 				}
-			}
-		})
+				pairs := len(meetingPairs(truth))
+				t.Logf("recall %d/%d; together episodes %d, overlapping no planted meeting %d (bound %d), precision %s: phones truly <0.5 km apart %d, 0.5-1 km %d, 1-2 km %d, >=2 km %d (bound %d); apart episodes %d; %v",
+					pairs-len(missed), pairs, len(got.Together), len(unplanted), want.maxFalse, precision(len(got.Together), len(unplanted)),
+					within500, within1000, within2000, beyond, want.maxFar, len(got.Apart), elapsed)
+				if len(unplanted) > want.maxFalse {
+					t.Errorf("%d episodes overlap no planted meeting: more than the bound %d", len(unplanted), want.maxFalse)
+				}
+				if beyond > want.maxFar {
+					t.Errorf("%d episodes overlap no planted meeting with the phones truly 2 km or more apart: more than the bound %d", beyond, want.maxFar)
+				}
+				for _, m := range truth.Meetings {
+					for _, ep := range got.Apart {
+						if slices.Contains(m.Phones, ep.A) && slices.Contains(m.Phones, ep.B) && overlaps(ep, m.Start, m.End) {
+							t.Errorf("%s and %s found apart during their meeting: %v-%v", ep.A, ep.B, ep.Start, ep.End)
+						}
+					}
+				}
+			})
+		}
 	}
 }
 
@@ -237,7 +273,7 @@ func TestValidateColocationWide(t *testing.T) {
 	for _, c := range validationCorpus {
 		t.Run(fmt.Sprintf("%s/%d", c.scenario, c.seed), func(t *testing.T) {
 			located, truth := locatedScenario(t, c.scenario, c.seed)
-			got := analysis.Colocate(located, phonesOf(truth), analysis.ColocationParams{DistanceM: wideDistanceM})
+			got := analysis.Colocate(located, phonesOf(truth), nil, analysis.ColocationParams{DistanceM: wideDistanceM})
 			missed, unplanted := score(truth, got)
 			if len(missed) > 0 {
 				t.Errorf("not found at %v m: %v", wideDistanceM, missed)
@@ -265,7 +301,10 @@ func togetherShape(r analysis.Colocation) []string {
 	return out
 }
 
-var sweepFlag = flag.Bool("colocation.sweep", false, "measure co-location recall, unplanted episodes and precision over seeds 1-10 for several bases, distances and service-area rules")
+var (
+	sweepFlag  = flag.Bool("colocation.sweep", false, "measure co-location recall, unplanted episodes and precision over many seeds for several bases, distances and service-area rules")
+	sweepSeeds = flag.String("colocation.seeds", "1-10", "with -colocation.sweep, the seeds to measure, as FIRST-LAST")
+)
 
 // sweepSetting is one way of deciding "together" that TestColocationSweep
 // measures: a basis of Colocate with its parameters, or (rule set) a
@@ -279,20 +318,56 @@ type sweepSetting struct {
 
 // sweepTotal is a setting's outcome over the corpus.
 type sweepTotal struct {
-	found, pairs, found3, pairs3 int // meeting pairs found, of all; and on seeds 1-3
-	together, unplanted, far     int // far: unplanted with the phones truly 2 km or more apart
-	unplanted3                   int
+	found, pairs        int // meeting pairs found, of all
+	together, unplanted int
+	far                 int      // unplanted with the phones truly 2 km or more apart
+	pairDays            float64  // pairs of targets times days of the scenarios
+	missed              []string // "scenario seed: meeting pair"
+	why                 []string // for each miss, the evidence there was
+	byScenario          map[string]*sweepTotal
 }
 
+// add adds one run's outcome.
+func (tot *sweepTotal) add(found, pairs, together, unplanted, far int, days float64) {
+	tot.found += found
+	tot.pairs += pairs
+	tot.together += together
+	tot.unplanted += unplanted
+	tot.far += far
+	tot.pairDays += days
+}
+
+// row returns the totals as a row of the sweep's table.
+func (tot *sweepTotal) row(name string) string {
+	return fmt.Sprintf("| %s | %d/%d | %d | %d | %s | %d | %s, %s |", name, tot.found, tot.pairs, tot.together, tot.unplanted,
+		precision(tot.together, tot.unplanted), tot.far, perHundred(tot.unplanted, tot.pairDays), perHundred(tot.far, tot.pairDays))
+}
+
+// targetPairDays returns the number of pairs of a scenario's phones times
+// the days of its period.
+func targetPairDays(truth synth.Truth) float64 {
+	n := float64(len(truth.Phones))
+	return n * (n - 1) / 2 * truth.End.Sub(truth.Epoch).Hours() / 24
+}
+
+// perHundred returns n per 100 of d, as text.
+func perHundred(n int, d float64) string { return fmt.Sprintf("%.1f", 100*float64(n)/d) }
+
 // TestColocationSweep measures, when run with -colocation.sweep, recall,
-// unplanted episodes and precision over a wider corpus (seeds 1 to 10 of
-// both scenarios) for each basis, several nearby distances and sector
-// radii, and the service-area rules investigated (validate_areas_test.go):
-// the tables of docs/validation/colocation.md §5.2 and §5.3. The rules
-// are checked against Colocate on its own basis first.
+// unplanted episodes and precision over a wider corpus (the seeds of
+// -colocation.seeds, 1 to 10 unless told, of both scenarios with planted
+// meetings) for each basis, several nearby distances and sector radii,
+// basis "service-area" with its defaults, and the service-area rules
+// investigated (validate_areas_test.go): the tables of
+// docs/validation/colocation.md §5. The rules are checked against
+// Colocate on basis "nearby" first.
 func TestColocationSweep(t *testing.T) {
 	if !*sweepFlag {
 		t.Skip("run with -colocation.sweep")
+	}
+	var first, last uint64
+	if _, err := fmt.Sscanf(*sweepSeeds, "%d-%d", &first, &last); err != nil || first < 1 || last < first {
+		t.Fatalf("-colocation.seeds %q: want FIRST-LAST", *sweepSeeds)
 	}
 	settings := []sweepSetting{{name: "cell", params: analysis.ColocationParams{Basis: analysis.BasisCell}}, {name: "site", params: analysis.ColocationParams{Basis: analysis.BasisSite}}}
 	for _, d := range []float64{500, 1000, 1500, 2000, 2500, 3000, 4000} {
@@ -301,6 +376,7 @@ func TestColocationSweep(t *testing.T) {
 	for _, r := range []float64{2000, 3000, 4000} {
 		settings = append(settings, sweepSetting{name: fmt.Sprintf("sector %.0f m", r), params: analysis.ColocationParams{Basis: analysis.BasisSector, SectorRadiusM: r, ApartM: 10000}})
 	}
+	settings = append(settings, sweepSetting{name: "service-area (its defaults)", params: analysis.ColocationParams{Basis: analysis.BasisServiceArea}})
 	perRun := len(settings) // the per-run table has the bases only
 	for _, d := range []struct {
 		k int
@@ -317,45 +393,63 @@ func TestColocationSweep(t *testing.T) {
 		settings = append(settings, sweepSetting{name: fmt.Sprintf("serving areas: among the %d nearest masts", k), rule: func(m *mastMap) pairRule { return servingRule(m, k) }})
 	}
 	totals := make([]sweepTotal, len(settings))
+	var withPairs sweepTotal // meeting pairs with a pair of placed events within 15 minutes that meets the meeting
+	header := "| run |"
+	for _, s := range settings[:perRun] {
+		header += " " + s.name + " |"
+	}
+	t.Log(header)
 	for _, sc := range []string{"meeting", "gang"} {
-		for seed := uint64(1); seed <= 10; seed++ {
+		for seed := first; seed <= last; seed++ {
 			_, cells, _ := loadScenario(t, sc, seed)
 			located, truth := locatedScenario(t, sc, seed)
+			ix := analysis.NewCellIndex(cells)
 			masts := newMastMap(cells)
 			where := truePositions(truth)
 			pairs := len(meetingPairs(truth))
+			days := targetPairDays(truth)
 			line := fmt.Sprintf("| %s %d |", sc, seed)
 			for n, s := range settings {
 				var got analysis.Colocation
 				if s.rule == nil {
-					got = analysis.Colocate(located, phonesOf(truth), s.params)
+					got = analysis.Colocate(located, phonesOf(truth), ix, s.params)
 				} else {
 					got = ruleColocate(located, phonesOf(truth), 900, s.rule(masts))
 				}
 				missed, unplanted := score(truth, got)
 				tot := &totals[n]
-				tot.found += pairs - len(missed)
-				tot.pairs += pairs
-				tot.together += len(got.Together)
-				tot.unplanted += len(unplanted)
-				if seed <= 3 {
-					tot.found3 += pairs - len(missed)
-					tot.pairs3 += pairs
-					tot.unplanted3 += len(unplanted)
+				for _, m := range missed {
+					tot.missed = append(tot.missed, fmt.Sprintf("%s %d: %s", sc, seed, m))
+					tot.why = append(tot.why, fmt.Sprintf("%s %d: %s: %s", sc, seed, m, explainMiss(located, truth, masts, m)))
 				}
+				far := 0
 				for _, ep := range unplanted {
 					if trueSeparation(where, located, ep) >= 2000 {
-						tot.far++
+						far++
 					}
 				}
+				tot.add(pairs-len(missed), pairs, len(got.Together), len(unplanted), far, days)
+				if tot.byScenario == nil {
+					tot.byScenario = map[string]*sweepTotal{}
+				}
+				if tot.byScenario[sc] == nil {
+					tot.byScenario[sc] = &sweepTotal{}
+				}
+				tot.byScenario[sc].add(pairs-len(missed), pairs, len(got.Together), len(unplanted), far, days)
 				if n < perRun {
 					line += fmt.Sprintf(" %d/%d, %d |", pairs-len(missed), pairs, len(unplanted))
 				}
 			}
 			t.Log(line)
-			// The rules' episodes are built as Colocate's are: on its
-			// default basis, written as a rule, they are the same.
-			want := analysis.Colocate(located, phonesOf(truth), analysis.ColocationParams{})
+			for _, m := range meetingPairs(truth) {
+				withPairs.pairs++
+				if !strings.Contains(explainMiss(located, truth, masts, m), "; 0 pairs within") {
+					withPairs.found++
+				}
+			}
+			// The rules' episodes are built as Colocate's are: on basis
+			// "nearby", written as a rule, they are the same.
+			want := analysis.Colocate(located, phonesOf(truth), nil, analysis.ColocationParams{Basis: analysis.BasisNearby})
 			got := ruleColocate(located, phonesOf(truth), 900, func(a, b *cellsite.Cell) bool {
 				return geo.Distance(geo.LatLon{Lat: a.Lat, Lon: a.Lon}, geo.LatLon{Lat: b.Lat, Lon: b.Lon}) <= 1000
 			})
@@ -364,12 +458,96 @@ func TestColocationSweep(t *testing.T) {
 			}
 		}
 	}
-	t.Log("| setting | meeting pairs found (seeds 1-10) | together episodes | unplanted | precision | unplanted, phones truly >= 2 km apart | seeds 1-3: found, unplanted |")
+	t.Logf("Totals over seeds %d-%d of meeting and gang:", first, last)
+	t.Logf("Meeting pairs with at least one pair of placed events within 15 minutes whose span meets the meeting: %d/%d", withPairs.found, withPairs.pairs)
+	t.Log("| setting | meeting pairs found | together episodes | unplanted | precision | unplanted, phones truly >= 2 km apart | per 100 target-pair-days: unplanted, >= 2 km apart |")
 	for n, s := range settings {
-		tot := totals[n]
-		t.Logf("| %s | %d/%d | %d | %d | %s | %d | %d/%d, %d |", s.name, tot.found, tot.pairs, tot.together, tot.unplanted,
-			precision(tot.together, tot.unplanted), tot.far, tot.found3, tot.pairs3, tot.unplanted3)
+		t.Log(totals[n].row(s.name))
 	}
+	t.Log("By scenario:")
+	for n, s := range settings {
+		if s.rule == nil && (s.params.Basis == analysis.BasisServiceArea || s.params.DistanceM == 1000) {
+			for _, sc := range []string{"meeting", "gang"} {
+				t.Log(totals[n].byScenario[sc].row(s.name + ", " + sc))
+			}
+		}
+	}
+	for n, s := range settings {
+		if s.rule == nil && (s.params.Basis == analysis.BasisServiceArea || s.params.DistanceM == 1000) {
+			t.Logf("%s: %d meeting pairs not found:", s.name, len(totals[n].missed))
+			for _, w := range totals[n].why {
+				t.Log("  " + w)
+			}
+		}
+	}
+}
+
+// explainMiss describes the evidence of a meeting pair ("n a b", as
+// meetingPairs gives them) that was not found: the pairs of the two
+// phones' placed events within 15 minutes of each other whose span meets
+// the meeting, and for the closest of them (by mast distance), each
+// cell's mast distance from the meeting place, its bearing to the place
+// off the cell's azimuth, and its service radius (2nd nearest other mast
+// of its network).
+func explainMiss(located []analysis.Located, truth synth.Truth, masts *mastMap, miss string) string {
+	var n int
+	var a, b string
+	if _, err := fmt.Sscanf(miss, "%d %s %s", &n, &a, &b); err != nil {
+		return err.Error()
+	}
+	m := truth.Meetings[n-1]
+	place := geo.LatLon{Lat: m.Lat, Lon: m.Lon}
+	const window = 900 * time.Second
+	type pair struct {
+		ca, cb cellsite.Cell
+		d      float64
+	}
+	var ps []pair
+	during := func(target string) (k int) {
+		for i := range located {
+			if located[i].Target == target && located[i].DuplicateOf == 0 && !located[i].Start.Before(m.Start) && !located[i].Start.After(m.End) {
+				k++
+			}
+		}
+		return k
+	}
+	for i := range located {
+		ca, ok := located[i].Where()
+		if located[i].Target != a || !ok || located[i].DuplicateOf != 0 {
+			continue
+		}
+		for j := range located {
+			cb, ok := located[j].Where()
+			if located[j].Target != b || !ok || located[j].DuplicateOf != 0 {
+				continue
+			}
+			ti, tj := located[i].Start, located[j].Start
+			if d := tj.Sub(ti); d < -window || d > window {
+				continue
+			}
+			s, e := ti, tj
+			if e.Before(s) {
+				s, e = e, s
+			}
+			if s.After(m.End) || e.Before(m.Start) {
+				continue
+			}
+			ps = append(ps, pair{ca, cb, geo.Distance(geo.LatLon{Lat: ca.Lat, Lon: ca.Lon}, geo.LatLon{Lat: cb.Lat, Lon: cb.Lon})})
+		}
+	}
+	out := fmt.Sprintf("events during the meeting %d and %d; %d pairs within 15 min", during(a), during(b), len(ps))
+	if len(ps) == 0 {
+		return out
+	}
+	sort.SliceStable(ps, func(x, y int) bool { return ps[x].d < ps[y].d })
+	cell := func(c cellsite.Cell) string {
+		mast := geo.LatLon{Lat: c.Lat, Lon: c.Lon}
+		o, q := toXY(c.Lat, c.Lon), toXY(place.Lat, place.Lon)
+		off := math.Mod(math.Abs(math.Atan2(q.x-o.x, q.y-o.y)*180/math.Pi-c.AzimuthDeg), 360)
+		off = math.Min(off, 360-off)
+		return fmt.Sprintf("%s %.2f km from the place, %.0f° off its azimuth, radius %.2f km", c.Key, geo.Distance(mast, place)/1000, off, masts.radius(&c, 2, 1)/1000)
+	}
+	return fmt.Sprintf("%s; closest masts %.2f km apart: %s; %s", out, ps[0].d/1000, cell(ps[0].ca), cell(ps[0].cb))
 }
 
 // TestValidateTowerDump builds one scene per planted meeting of the gang

@@ -38,7 +38,7 @@ func init() {
 			Defaults:  func(p any) { *p.(*analysis.ColocationParams) = p.(*analysis.ColocationParams).Defaults() },
 			Validate:  func(p any) error { return p.(*analysis.ColocationParams).Validate() },
 			Run: func(in Input, p any) (any, map[string]int64) {
-				r := analysis.Colocate(in.Located, in.Targets, *p.(*analysis.ColocationParams))
+				r := analysis.Colocate(in.Located, in.Targets, in.Cells, *p.(*analysis.ColocationParams))
 				return r, map[string]int64{"together": int64(len(r.Together)), "apart": int64(len(r.Apart))}
 			},
 		},

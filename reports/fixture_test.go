@@ -53,7 +53,7 @@ func fixture(t testing.TB) (reports.Input, []analysis.Located) {
 		}
 		return located[i].Start.Before(located[j].Start)
 	})
-	co := analysis.Colocate(located, []string{a, b}, analysis.ColocationParams{})
+	co := analysis.Colocate(located, []string{a, b}, ix, analysis.ColocationParams{})
 	ct := analysis.Contacts(events, nil, analysis.ContactParams{})
 	at := analysis.Attribution(events, analysis.AttributionParams{})
 	pa := analysis.PatternOfLife(located, a, analysis.PatternParams{})

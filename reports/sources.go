@@ -458,7 +458,18 @@ func params(ps []provenance.Param) string {
 	return strings.Join(parts, "; ")
 }
 
+// colocationBasis names a co-location analysis's basis with the
+// parameters that it uses.
 func colocationBasis(p analysis.ColocationParams) string {
+	switch p.Basis {
+	case analysis.BasisCell, analysis.BasisSite:
+		return fmt.Sprintf("%s, window %d s", p.Basis, p.WindowS)
+	case analysis.BasisSector:
+		return fmt.Sprintf("%s, window %d s, radius %g m", p.Basis, p.WindowS, p.SectorRadiusM)
+	case analysis.BasisServiceArea:
+		return fmt.Sprintf("%s, window %d s, %g° sectors to neighbour %d, back %g, at most %g m", p.Basis, p.WindowS,
+			p.AreaWidthDeg, p.AreaNeighbour, p.AreaBackFraction, p.AreaMaxRadiusM)
+	}
 	return fmt.Sprintf("%s, window %d s, distance %g m", p.Basis, p.WindowS, p.DistanceM)
 }
 

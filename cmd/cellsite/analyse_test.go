@@ -91,6 +91,12 @@ func TestAnalyse(t *testing.T) {
 			t.Errorf("analyse --kind %s: %d %s %s", k, code, out, errs)
 		}
 	}
+	// Basis "service-area" sizes each cell's area from the case's cell
+	// lists, and says so.
+	code, out, errs = cli(t, nil, "analyse", "--data", d, "--case", "OP-TEST", "--kind", "colocation", "--params", `{"basis":"service-area"}`)
+	if want := "Co-location: overlapping service areas (120° sectors reaching the 2nd nearest other mast of the cell's network, at most 35000 m, with a disc of 0.1 of that radius about the mast)"; code != 0 || !strings.Contains(out, want) {
+		t.Errorf("analyse --params basis service-area: %d, want %q in:\n%s%s", code, want, out, errs)
+	}
 	if code, _, errs := cli(t, nil, "analyse", "-h"); code != 0 || !strings.Contains(errs, "towerdump") || !strings.Contains(errs, "handset") {
 		t.Errorf("analyse -h: %d %s", code, errs)
 	}
@@ -103,6 +109,7 @@ func TestAnalyse(t *testing.T) {
 		{"unknown parameter", []string{"--kind", "colocation", "--params", `{"windw_s": 60}`}, "unknown field"},
 		{"bad JSON", []string{"--kind", "colocation", "--params", `{`}, "--params"},
 		{"bad basis", []string{"--kind", "colocation", "--params", `{"basis":"vibes"}`}, "basis"},
+		{"bad area width", []string{"--kind", "colocation", "--params", `{"basis":"service-area","area_width_deg":400}`}, "area width"},
 		{"negative window", []string{"--kind", "colocation", "--params", `{"window_s":-5}`}, "--params"},
 		{"tower dump without scenes", []string{"--kind", "towerdump"}, "give the scenes"},
 		{"tower dump scene backwards", []string{"--kind", "towerdump", "--params", `{"scenes":[{"name":"A","cells":["234-30-1"],"from":"2026-03-02T00:00:00Z","to":"2026-03-01T00:00:00Z"}]}`}, "from before to"},
@@ -118,7 +125,7 @@ func TestAnalyse(t *testing.T) {
 		})
 	}
 	code, out, _ = cli(t, nil, "analyses", "--data", d, "--case", "OP-TEST")
-	if code != 0 || strings.Count(out, "\n") != 7 || !strings.Contains(out, "colocation") || strings.Contains(out, "towerdump") {
+	if code != 0 || strings.Count(out, "\n") != 8 || !strings.Contains(out, "colocation") || strings.Contains(out, "towerdump") {
 		t.Errorf("analyses: %d\n%s", code, out)
 	}
 	code, out, _ = cli(t, nil, "analyses", "--data", d, "--case", "OP-TEST", "--show", "1")

@@ -12,6 +12,21 @@ import (
 
 const utcLayout = "2006-01-02 15:04:05"
 
+// ordinal returns n as an English ordinal: 1st, 2nd, 3rd, 4th, 11th...
+func ordinal(n int) string {
+	suffix := "th"
+	switch {
+	case n%100 >= 11 && n%100 <= 13:
+	case n%10 == 1:
+		suffix = "st"
+	case n%10 == 2:
+		suffix = "nd"
+	case n%10 == 3:
+		suffix = "rd"
+	}
+	return strconv.Itoa(n) + suffix
+}
+
 func ts(t time.Time) string {
 	if t.IsZero() {
 		return "-"
@@ -60,6 +75,9 @@ var printers = map[string]func(w io.Writer, res any){
 			basis = fmt.Sprintf("same site (masts within %.0f m)", analysis.SameSiteM)
 		case analysis.BasisSector:
 			basis = fmt.Sprintf("overlapping sectors of %.0f m radius", r.Params.SectorRadiusM)
+		case analysis.BasisServiceArea:
+			basis = fmt.Sprintf("overlapping service areas (%.0f° sectors reaching the %s nearest other mast of the cell's network, at most %.0f m, with a disc of %g of that radius about the mast)",
+				r.Params.AreaWidthDeg, ordinal(r.Params.AreaNeighbour), r.Params.AreaMaxRadiusM, r.Params.AreaBackFraction)
 		default:
 			basis = fmt.Sprintf("masts within %.0f m", r.Params.DistanceM)
 		}
