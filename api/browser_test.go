@@ -18,6 +18,7 @@ import (
 	"github.com/cellsite/cellsite/store"
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -118,6 +119,11 @@ func newBrowser(t *testing.T, e *testEnv) *browserEnv {
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1366, 768)); err != nil {
 		t.Fatal(err)
 	}
+	// A headless window never has the focus; without this, :focus
+	// styles (the skip link, focus rings) would never show.
+	if _, err := chromedp.Call(ctx, emulation.SetFocusEmulationEnabled, emulation.SetFocusEmulationEnabledParams{Enabled: true}); err != nil {
+		t.Fatal(err)
+	}
 	tctx, cancelT := context.WithTimeout(ctx, 8*time.Minute) // bounds the test, not the browser
 	t.Cleanup(cancelT)
 	b.ctx = tctx
@@ -140,9 +146,9 @@ func (b *browserEnv) run(what string, actions ...chromedp.Action[chromedp.Void])
 }
 
 // eval evaluates JavaScript in the page.
-func eval[T any](b *browserEnv, js string) T {
+func eval[T any](b *browserEnv, js string, opts ...chromedp.EvaluateOption) T {
 	b.t.Helper()
-	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[T](js))
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[T](js, opts...))
 	if err != nil {
 		b.t.Fatalf("evaluating %s: %v", js, err)
 	}
@@ -250,6 +256,16 @@ func TestBrowser(t *testing.T) {
 	// The analyst signs in and opens a case.
 	b.run("open the sign-in page", chromedp.Navigate(e.srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS("#login")))
 	b.shot("sign-in")
+	// The keyboard: the first Tab reaches the skip link; the user name has focus.
+	if f := eval[string](b, `String(document.activeElement.name)`); f != "user" {
+		t.Errorf("focus on %q at sign-in, want the user name", f)
+	}
+	// The first stop of the Tab key is the skip link, shown when focused.
+	if !eval[bool](b, `(() => { const a = document.querySelector(".skip"); a.focus();
+		return document.querySelector("a[href], button, input, select, textarea") === a && document.activeElement === a && a.getBoundingClientRect().left >= 0; })()`) {
+		t.Errorf("the skip link is not the first stop of the keyboard, or is not shown when focused: %s", eval[string](b, `(() => { const a = document.querySelector(".skip");
+			return [document.querySelector("a[href], button, input, select, textarea").outerHTML, document.activeElement.outerHTML, a.getBoundingClientRect().left, document.hasFocus()].join(" | "); })()`))
+	}
 	b.signIn("ana", pw("ana"))
 	b.run("cases page", chromedp.WaitVisible(chromedp.CSS("#create-case")))
 	b.run("open a case",
@@ -315,6 +331,26 @@ func TestBrowser(t *testing.T) {
 	b.shot("events")
 	b.run("next page", chromedp.Click(chromedp.CSS(".pager button:last-child")))
 	b.waitFor("page 2", `location.hash.includes("page=2") && !!document.querySelector("#events table")`)
+	// Filtered by target and by a window typed in UK local time.
+	target := sc.files("cdr")[0].Target
+	b.open("#/cases/"+ref+"/events", "#event-filters")
+	b.run("filter events",
+		chromedp.SendKeys(chromedp.CSS("#event-filters input[name=target]"), target),
+		chromedp.SendKeys(chromedp.CSS("#event-filters input[name=from]"), "03/03/2026 00:00:00"),
+		chromedp.SendKeys(chromedp.CSS("#event-filters input[name=to]"), "04/03/2026 00:00:00"),
+		chromedp.SetValue(chromedp.CSS("#event-filters select[name=basis]"), "uk-local"),
+		chromedp.Click(chromedp.CSS("#event-filters button[type=submit]")))
+	b.waitFor("the filtered events", `location.hash.includes("target=") && !!document.querySelector("#events table tbody tr")`)
+	b.shot("events-filtered")
+	starts := eval[[]string](b, `[...document.querySelectorAll("#events table tbody tr")].map(tr => tr.cells[0].innerText + " | " + tr.cells[2].innerText)`)
+	for _, s := range starts {
+		if !strings.HasPrefix(s, "03/03/2026 ") || !strings.HasSuffix(s, "| "+target) {
+			t.Errorf("filtered event %q: want 03/03/2026 and target %s", s, target)
+		}
+	}
+	if len(starts) == 0 {
+		t.Error("no events on 03/03/2026")
+	}
 
 	// Co-location.
 	b.open("#/cases/"+ref+"/analyses", "#run-analysis")
@@ -323,6 +359,15 @@ func TestBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS("#run-analysis button[type=submit]")))
 	b.waitFor("the co-location result", `!!document.querySelector("table.episodes tbody tr")`)
 	b.shot("colocation")
+	b.open("#/cases/"+ref+"/analyses", "#run-analysis")
+	b.run("run pattern of life",
+		chromedp.SetValue(chromedp.CSS("#analysis-kind"), "pattern"),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector("#analysis-kind").dispatchEvent(new Event("change"))`),
+		chromedp.Click(chromedp.CSS("#run-analysis button[type=submit]")))
+	b.waitFor("the pattern of life", `location.hash.endsWith("/analyses/2") && !!document.querySelector(".result, .sub-result, table")`)
+	b.shot("pattern")
+	b.open("#/cases/"+ref+"/analyses", "#analyses table")
+	b.shot("analyses")
 
 	// The map of the first episode: wedges as SVG paths, numbered events.
 	b.open("#/cases/"+ref+"/map?episode=1", "#leaflet")
@@ -391,6 +436,58 @@ func TestBrowser(t *testing.T) {
 	if b.count("#verify-result.good") != 1 {
 		t.Errorf("the pack did not verify in the browser: %q", b.text("#verify-result"))
 	}
+	// The page's check of a pack refuses what is not the pack the log
+	// recorded: other bytes, a proof that does not lead to the root, a
+	// checkpoint whose signature is not the log's.
+	type checks struct {
+		Good, Tampered, BadProof, BadSignature []*bool
+	}
+	got := eval[checks](b, `(async () => {
+		const api = await import("/static/js/api.js"), v = await import("/static/js/verify.js");
+		const pack = await api.get("/cases/`+ref+`/packs/1");
+		const bytes = await (await api.fetchRaw("/cases/`+ref+`/packs/1/download")).arrayBuffer();
+		const rc = await api.get("/cases/`+ref+`/provenance/" + pack.pack_leaf + "/receipt");
+		const log = await api.get("/checkpoint");
+		const oks = (steps) => steps.map((s) => s.ok);
+		const other = new Uint8Array(bytes.slice(0));
+		other[100] ^= 1;
+		const sig = rc.checkpoint.replace(/(\n— \S+ )(\S{20})(\S)/, (m, a, b, c) => a + b + (c === "A" ? "B" : "A"));
+		return {
+			Good: oks(await v.verifyPack(bytes, pack, rc, log)),
+			Tampered: oks(await v.verifyPack(other.buffer, pack, rc, log)),
+			BadProof: oks(await v.verifyPack(bytes, pack, { ...rc, proof: rc.proof.slice(1) }, log)),
+			BadSignature: oks(await v.verifyPack(bytes, pack, { ...rc, checkpoint: sig }, log)),
+		};
+	})()`, chromedp.EvalAwaitPromise)
+	str := func(oks []*bool) string {
+		var s []string
+		for _, ok := range oks {
+			switch {
+			case ok == nil:
+				s = append(s, "?")
+			case *ok:
+				s = append(s, "ok")
+			default:
+				s = append(s, "FAIL")
+			}
+		}
+		return strings.Join(s, " ")
+	}
+	for _, tc := range []struct {
+		name string
+		got  []*bool
+		want string
+	}{
+		{"the pack", got.Good, "ok ok ok ok ok ok"},
+		{"other bytes", got.Tampered, "FAIL"},
+		{"a proof one hash short", got.BadProof, "ok ok FAIL"},
+		{"a forged signature", got.BadSignature, "ok ok ok ok FAIL ok"},
+	} {
+		if s := str(tc.got); s != tc.want {
+			t.Errorf("checking %s in the page: steps %s, want %s", tc.name, s, tc.want)
+		}
+	}
+
 	zip := waitDownload(t, b.download)
 	var pk struct{ SHA256 string }
 	e.admin.must("GET", "/cases/"+ref+"/packs/1", nil, http.StatusOK, &pk)
@@ -457,4 +554,54 @@ func fileSHA256(t *testing.T, name string) string {
 	}
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
+}
+
+// TestBrowserTimes checks the page's dates and times in chromium: the UK
+// form with its basis, GMT and BST, and times typed in UK local time, with
+// the hours that did not exist or happened twice at the clock changes
+// refused rather than guessed.
+func TestBrowserTimes(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	b := newBrowser(t, e)
+	b.run("open the page", chromedp.Navigate(e.srv.URL+"/#/login"), chromedp.WaitVisible(chromedp.CSS("#login")))
+	got := eval[map[string]string](b, `(async () => {
+		const f = await import("/static/js/format.js");
+		const err = (fn) => { try { return "ok " + fn(); } catch (e) { return "refused: " + e.message; } };
+		return {
+			utc: f.utc("2026-07-01T12:00:00Z"),
+			bst: f.local("2026-07-01T12:00:00Z"),
+			gmt: f.local("2026-01-15T08:05:09Z"),
+			midnight: f.local("2026-06-30T23:30:00Z"),
+			zero: f.utc("0001-01-01T00:00:00Z"),
+			parseUTC: err(() => f.parse("05/03/2026 14:30:00", "utc")),
+			parseBST: err(() => f.parse("01/07/2026 13:00", "uk-local")),
+			parseGMT: err(() => f.parse("1/12/2026 09:15:30", "uk-local")),
+			spring: err(() => f.parse("29/03/2026 01:30:00", "uk-local")),
+			autumn: err(() => f.parse("25/10/2026 01:30:00", "uk-local")),
+			afterAutumn: err(() => f.parse("25/10/2026 02:30:00", "uk-local")),
+			feb31: err(() => f.parse("31/02/2026 10:00", "utc")),
+			us: err(() => f.parse("2026-03-05 14:30", "utc")),
+		};
+	})()`, chromedp.EvalAwaitPromise)
+	want := map[string]string{
+		"utc":         "01/07/2026 12:00:00 UTC",
+		"bst":         "01/07/2026 13:00:00 BST",
+		"gmt":         "15/01/2026 08:05:09 GMT",
+		"midnight":    "01/07/2026 00:30:00 BST",
+		"zero":        "",
+		"parseUTC":    "ok 2026-03-05T14:30:00Z",
+		"parseBST":    "ok 2026-07-01T12:00:00Z",
+		"parseGMT":    "ok 2026-12-01T09:15:30Z",
+		"spring":      "refused: 29/03/2026 01:30:00 did not exist in UK local time (the clocks went forward)",
+		"autumn":      "refused: 25/10/2026 01:30:00 happened twice in UK local time (the clocks went back): give it in UTC",
+		"afterAutumn": "ok 2026-10-25T02:30:00Z",
+		"feb31":       `refused: "31/02/2026 10:00" is not a real date and time`,
+		"us":          `refused: "2026-03-05 14:30" is not a date and time such as 05/03/2026 14:30:00`,
+	}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("%s: %q, want %q", k, got[k], w)
+		}
+	}
+	b.checkProblems()
 }

@@ -10,6 +10,13 @@ import { auditPage } from "./pages/audit.js";
 
 const main = document.getElementById("main");
 
+// The skip link moves the focus to the page's content (the address's
+// #fragment is the router's).
+document.querySelector(".skip").addEventListener("click", (e) => {
+  e.preventDefault();
+  main.focus();
+});
+
 // Anything the content security policy blocks is a fault of the page: say so.
 document.addEventListener("securitypolicyviolation", (e) =>
   console.error(`content security policy: ${e.violatedDirective} blocked ${e.blockedURI || "inline code"}`));
@@ -98,7 +105,9 @@ async function render() {
 export function isCurrent(n) { return n === current; }
 export function renderCount() { return current; }
 
-window.addEventListener("hashchange", () => { render(); main.focus({ preventScroll: true }); });
+// A new page takes the focus (for screen readers and the keyboard), unless
+// it gives it to a field itself.
+window.addEventListener("hashchange", () => { main.focus({ preventScroll: true }); render(); });
 
 // A token from an earlier visit in this tab: check it is still good.
 (async () => {

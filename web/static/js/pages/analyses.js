@@ -145,7 +145,7 @@ function value(v, depth, title) {
   if (isScalar(v)) return h("p", null, title ? h("strong", null, title + ": ") : null, scalar(v));
   if (Array.isArray(v) && v.length && v.every((r) => Array.isArray(r) && r.every((x) => typeof x === "number"))) {
     const days = v.length === 7 ? ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"] : v.map((_, i) => String(i + 1));
-    const cols = [{ label: "", get: (_r, i) => days[i] }].concat(v[0].map((_, j) => ({ label: String(j).padStart(2, "0"), get: (r) => r[j] || "", num: true })));
+    const cols = [{ label: "", get: (_r, i) => days[i] }].concat(v[0].map((_, j) => ({ label: String(j).padStart(2, "0"), get: (r) => String(r[j]), num: true })));
     return table(cols, v, { caption: title + (v.length === 7 && v[0].length === 24 ? " (events by day and hour, UK local time)" : ""), class: "compact", scroll: true, rowHeader: true });
   }
   if (Array.isArray(v)) {

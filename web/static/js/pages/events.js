@@ -74,13 +74,13 @@ export async function eventsTab(body, c, _id, r) {
     h("button", { type: "button", disabled: !data.more, onclick: () => go(page + 1) }, "Next →"));
   fill(out, table([
     { label: "Start (UTC / UK local)", get: (e) => both(e.start) },
-    { label: "As received", get: (e) => h("span", null, h("code", null, e.start_raw), h("br"), h("span", { class: "sub" }, basisName(e.time_basis)), e.time_flag ? h("span", { class: "bad" }, " ", e.time_flag) : null) },
+    { label: "As received", get: (e) => h("span", null, h("code", null, e.start_raw), h("br"), h("span", { class: "sub" }, e.time_basis === "uk-local" ? "UK local" : basisName(e.time_basis)), e.time_flag ? h("span", { class: "bad" }, " ", e.time_flag) : null) },
     { label: "Target", get: (e) => e.target },
     { label: "Type", get: (e) => e.type + (e.direction ? " " + e.direction : "") },
     { label: "Other party", get: (e) => e.other || e.other_raw },
     { label: "Duration", get: (e) => e.type === "voice" || e.duration_s ? duration(e.duration_s) : "" },
     { label: "First cell", get: (e) => e.first_cell ? h("code", null, e.first_cell) : "" },
-    { label: "Last cell", get: (e) => e.last_cell ? h("code", null, e.last_cell) : "" },
+    { label: "Last cell", get: (e) => e.last_cell && e.last_cell === e.first_cell ? h("span", { class: "sub" }, "as first") : e.last_cell ? h("code", null, e.last_cell) : "" },
     { label: "IMEI", get: (e) => e.imei },
     { label: "Source row", get: (e) => h("span", { title: e.source }, e.source.slice(0, 8), "… ", e.sheet ? e.sheet + " " : "", "row ", e.row), class: "nowrap" },
     { label: "Notes", get: (e) => [e.duplicate_of ? `repeats row ${e.duplicate_of}` : "", ...(e.warnings || [])].filter(Boolean).join(", ") },

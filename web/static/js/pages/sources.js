@@ -15,7 +15,7 @@ export async function sourcesTab(body, c) {
       { label: "Row", get: (r) => r.row, num: true },
       { label: "Column", get: (r) => r.column },
       { label: "Code", get: (r) => h("code", null, r.code) },
-      { label: "Reason", get: (r) => r.reason },
+      { label: "Reason", get: (r) => r.reason, class: "wide" },
       { label: "Value as received", get: (r) => r.value ? h("code", null, r.value) : "" },
     ], rj, { caption: `${rj.length} rows refused, each with its reason (nothing is dropped silently)`, empty: "No row was refused.", scroll: true }));
   };
