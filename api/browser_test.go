@@ -303,6 +303,8 @@ func TestBrowser(t *testing.T) {
 	if n := b.count("table.candidates tbody tr"); n == 0 {
 		t.Errorf("the file no profile fits shows no candidates: %q", b.text("#uploads"))
 	}
+	b.run("scroll to the refused file", chromedp.ScrollIntoView(chromedp.CSS("table.candidates")))
+	b.shot("sources-no-profile-fits")
 	if n := b.count("#uploads .profile"); n != len(files) {
 		t.Errorf("%d detected profiles shown, want %d", n, len(files))
 	}
@@ -396,6 +398,11 @@ func TestBrowser(t *testing.T) {
 	b.open("#/cases/"+ref+"/provenance", "table.leaves")
 	b.shot("provenance")
 	b.open("#/cases/"+ref+"/triggers", "#create-trigger")
+	b.run("set a trigger",
+		chromedp.SendKeys(chromedp.CSS("#create-trigger input[name=spec]"), "0 6 * * 1-5"),
+		chromedp.SendKeys(chromedp.CSS("#create-trigger input[name=exhibit]"), "ABC/2"),
+		chromedp.Click(chromedp.CSS("#create-trigger button[type=submit]")))
+	b.waitFor("the trigger", `[...document.querySelectorAll("#triggers td")].some(td => td.textContent === "0 6 * * 1-5")`)
 	b.shot("triggers")
 	b.checkProblems()
 	b.signOut()
@@ -519,6 +526,15 @@ func TestBrowser(t *testing.T) {
 	b.shot("users")
 	b.open("#/audit", "table.audit")
 	b.shot("audit")
+	b.open("#/account", "#create-token")
+	b.run("issue a token",
+		chromedp.SendKeys(chromedp.CSS("#create-token input[name=label]"), "scripts"),
+		chromedp.Click(chromedp.CSS("#create-token button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#new-token")))
+	if tok := b.text("#new-token"); !strings.HasPrefix(tok, "cst_") {
+		t.Errorf("token shown: %q", tok)
+	}
+	b.shot("account")
 	b.checkProblems()
 	t.Logf("screenshots in %s", b.shots)
 }

@@ -106,6 +106,11 @@ export async function follow(jobID, onUpdate) {
   }
 }
 
+// cancel asks the service to cancel a job; following it shows the end.
+export function cancel(jobID) {
+  return post("/jobs/" + encodeURIComponent(jobID) + "/cancel").catch(() => {});
+}
+
 // stageText describes a job's progress for people.
 export function stageText(j) {
   const pct = j.total > 0 || j.state === "succeeded" ? ` (${Math.round(j.percent)}%)` : "";

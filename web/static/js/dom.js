@@ -75,11 +75,18 @@ export function progress(label) {
   const id = uid("p");
   const bar = h("progress", { max: "100", value: "0", id, "aria-describedby": id + "-t" });
   const text = h("span", { class: "ptext", id: id + "-t", "aria-live": "polite" }, "");
-  const el = h("div", { class: "progress" }, h("label", { for: id }, label), bar, text);
+  const stop = h("button", { type: "button", class: "small", hidden: true }, "Cancel");
+  const el = h("div", { class: "progress" }, h("label", { for: id }, label), bar, text, stop);
   el.set = (pct, t) => {
     if (pct === null || pct === undefined) bar.removeAttribute("value");
     else bar.value = Math.max(0, Math.min(100, pct));
     text.textContent = t || "";
+  };
+  // cancellable shows a Cancel button that calls fn once (null hides it).
+  el.cancellable = (fn) => {
+    stop.hidden = !fn;
+    stop.disabled = false;
+    stop.onclick = fn ? () => { stop.disabled = true; fn(); } : null;
   };
   return el;
 }

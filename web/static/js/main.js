@@ -7,6 +7,7 @@ import { loginPage } from "./pages/login.js";
 import { casesPage, casePage } from "./pages/cases.js";
 import { usersPage } from "./pages/users.js";
 import { auditPage } from "./pages/audit.js";
+import { accountPage } from "./pages/account.js";
 
 const main = document.getElementById("main");
 
@@ -40,7 +41,7 @@ function shell() {
   fill(nav, h("ul", null, links.map(([href, text]) =>
     h("li", null, h("a", { href, "aria-current": here.startsWith(href) ? "page" : null }, text)))));
   if (u) {
-    fill(who, h("span", { class: "user" }, u.display || u.name, " ", h("span", { class: "role" }, u.role)),
+    fill(who, h("a", { class: "user", href: "#/account", title: "Your account and API tokens" }, u.display || u.name), h("span", { class: "role" }, u.role),
       h("button", { type: "button", class: "link", id: "signout", onclick: signOut }, "Sign out"));
   } else {
     fill(who);
@@ -83,6 +84,7 @@ async function render() {
         break;
       case "users": await usersPage(page, r); break;
       case "audit": await auditPage(page, r); break;
+      case "account": await accountPage(page, r); break;
       default: location.hash = session.token ? "#/cases" : "#/login"; return;
     }
   } catch (err) {

@@ -1,5 +1,5 @@
 import { h, fill, field, table, alertBox, progress, short, toast } from "../dom.js";
-import { get, post, follow, stageText, casePath, session } from "../api.js";
+import { get, post, follow, stageText, casePath, session, cancel } from "../api.js";
 import { both, stamp } from "../format.js";
 import { can } from "../roles.js";
 
@@ -80,7 +80,9 @@ function runForm(c, reload) {
       bar.hidden = false;
       bar.set(null, "starting");
       const { job } = await post(casePath(c.ref, "/analyses"), { kind: kind.value, targets: ts.length ? ts : undefined, params });
+      bar.cancellable(() => cancel(job.id));
       const j = await follow(job.id, (j) => bar.set(j.state === "running" && !j.total ? null : j.percent, stageText(j)));
+      bar.cancellable(null);
       if (j.state !== "succeeded") { fill(msg, alertBox(new Error(j.error || j.state))); return; }
       bar.set(100, `done: analysis ${j.result.id}, provenance leaf ${j.result.leaf}`);
       toast(`Analysis ${j.result.id} stored.`);

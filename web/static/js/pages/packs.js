@@ -1,5 +1,5 @@
 import { h, fill, field, table, alertBox, progress, short, bytes, toast } from "../dom.js";
-import { get, post, fetchRaw, follow, stageText, casePath, session } from "../api.js";
+import { get, post, fetchRaw, follow, stageText, casePath, session, cancel } from "../api.js";
 import { stamp } from "../format.js";
 import { can } from "../roles.js";
 import { saveBlob } from "../download.js";
@@ -38,7 +38,9 @@ function requestForm(c, reload) {
       bar.hidden = false;
       bar.set(null, "starting");
       const { job } = await post(casePath(c.ref, "/packs"), { exhibit: exhibit.value.trim() });
+      bar.cancellable(() => cancel(job.id));
       const j = await follow(job.id, (j) => bar.set(j.total ? j.percent : j.state === "succeeded" ? 100 : null, stageText(j)));
+      bar.cancellable(null);
       if (j.state !== "succeeded") { bar.set(0, j.state); fill(msg, alertBox(new Error(j.error || j.state))); return; }
       bar.set(100, `done: pack ${j.result.id}, ${bytes(j.result.size)}, awaiting review`);
       toast(`Pack ${j.result.id} rendered: a reviewer must now approve it.`);

@@ -1,5 +1,5 @@
 import { h, fill, table, alertBox, progress, short, toast } from "../dom.js";
-import { get, post, follow, stageText, casePath, session } from "../api.js";
+import { get, post, follow, stageText, casePath, session, cancel } from "../api.js";
 import { stamp } from "../format.js";
 import { can } from "../roles.js";
 import { saveBlob } from "../download.js";
@@ -55,7 +55,9 @@ function verifyPanel() {
     btn.disabled = true;
     try {
       const { job } = await post("/verify");
+      bar.cancellable(() => cancel(job.id));
       const j = await follow(job.id, (j) => bar.set(j.total ? j.percent : null, stageText(j)));
+      bar.cancellable(null);
       if (j.state === "succeeded") {
         const r = j.result;
         bar.set(100, "verified");

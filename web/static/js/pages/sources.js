@@ -1,5 +1,5 @@
 import { h, fill, field, table, alertBox, progress, short, bytes, toast } from "../dom.js";
-import { get, upload, follow, stageText, casePath, session } from "../api.js";
+import { get, upload, follow, stageText, casePath, session, cancel } from "../api.js";
 import { both, stamp, basisName } from "../format.js";
 import { can } from "../roles.js";
 
@@ -91,7 +91,9 @@ function send(c, file, fields, items, reload) {
       const up = await upload(casePath(c.ref, "/sources"), fields, file, (done, total) =>
         bar.set(total ? (done / total) * 100 : null, `uploading: ${bytes(done)} of ${bytes(total)}`));
       bar.set(0, `stored, sha256 ${up.sha256.slice(0, 12)}…; ingest queued`);
+      bar.cancellable(() => cancel(up.job.id));
       const j = await follow(up.job.id, (j) => bar.set(j.percent, "ingest " + stageText(j)));
+      bar.cancellable(null);
       if (j.state === "succeeded") {
         const r = j.result, s = r.summary;
         bar.set(100, "ingested");
