@@ -325,6 +325,16 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("source %s: accounting %q, want %q", name, r[5], want)
 		}
 	}
+	// A file dropped on the drop zone is uploaded as a chosen one is.
+	eval[chromedp.Void](b, `(() => {
+		const dt = new DataTransfer();
+		dt.items.add(new File(["Caller,Callee,When\n1,2,3\n"], "dropped.csv", { type: "text/csv" }));
+		document.querySelector("#dropzone").dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+	})()`)
+	b.waitFor("the dropped file's end", fmt.Sprintf(`document.querySelectorAll("#uploads .result > *").length === %d`, len(files)+2))
+	if got := b.text("#uploads li:last-child"); !strings.Contains(got, "dropped.csv") || !strings.Contains(got, "no profile fits dropped.csv") {
+		t.Errorf("the dropped file: %q", got)
+	}
 	b.run("scroll to the rejected rows", chromedp.ScrollIntoView(chromedp.CSS("#rejects")))
 	b.shot("sources-rejects")
 

@@ -2,11 +2,14 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/cellsite/cellsite"
 	"github.com/cellsite/cellsite/analysis"
+	"github.com/cellsite/cellsite/casework"
 	"github.com/cellsite/cellsite/reports"
 	"github.com/cellsite/cellsite/store"
 )
@@ -35,7 +38,7 @@ func (s *server) listMaps(w http.ResponseWriter, r *http.Request, u *store.User)
 	if err != nil {
 		return err
 	}
-	cm, err := s.svc.Maps(r.Context(), c.Ref)
+	cm, err := s.caseMaps(r.Context(), c.Ref)
 	if err != nil {
 		return err
 	}
@@ -66,7 +69,7 @@ func (s *server) getMap(w http.ResponseWriter, r *http.Request, u *store.User) e
 	if err != nil {
 		return err
 	}
-	cm, err := s.svc.Maps(r.Context(), c.Ref)
+	cm, err := s.caseMaps(r.Context(), c.Ref)
 	if err != nil {
 		return err
 	}
@@ -80,4 +83,61 @@ func (s *server) getMap(w http.ResponseWriter, r *http.Request, u *store.User) e
 	w.Header().Set("Content-Type", "application/geo+json")
 	_, err = w.Write(buf.Bytes())
 	return err
+}
+
+// mapsCache keeps the maps of the cases drawn last, each with the case's
+// last provenance leaf when it was drawn. Every step that changes what the
+// maps draw (an ingest, an analysis) appends a leaf of the case, so the
+// maps of the same last leaf are the same. The interface reads the list of
+// maps, then a map: one pass over the case's events serves both.
+type mapsCache struct {
+	mu    sync.Mutex
+	cases map[string]cachedMaps
+}
+
+type cachedMaps struct {
+	leaf int64
+	maps *casework.CaseMaps
+}
+
+// mapsCached bounds how many cases' maps are kept.
+const mapsCached = 8
+
+// caseMaps returns the maps of a case, drawn again only when the case has
+// a new leaf.
+func (s *server) caseMaps(ctx context.Context, ref string) (*casework.CaseMaps, error) {
+	var leaf int64 = -1
+	err := s.db.View(ctx, func(tx *store.Tx) error {
+		idx, err := tx.LeafIndexes(ctx, ref)
+		if len(idx) > 0 {
+			leaf = idx[len(idx)-1]
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.maps.mu.Lock()
+	c, ok := s.maps.cases[ref]
+	s.maps.mu.Unlock()
+	if ok && c.leaf == leaf {
+		return c.maps, nil
+	}
+	cm, err := s.svc.Maps(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	s.maps.mu.Lock()
+	defer s.maps.mu.Unlock()
+	if s.maps.cases == nil {
+		s.maps.cases = map[string]cachedMaps{}
+	}
+	for k := range s.maps.cases {
+		if len(s.maps.cases) < mapsCached {
+			break
+		}
+		delete(s.maps.cases, k)
+	}
+	s.maps.cases[ref] = cachedMaps{leaf: leaf, maps: cm}
+	return cm, nil
 }

@@ -58,6 +58,7 @@ type Deps struct {
 type server struct {
 	cfg  Config
 	csp  string // the Content-Security-Policy header
+	maps mapsCache
 	deps Deps
 	svc  *casework.Service
 	db   *store.DB
