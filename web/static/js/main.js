@@ -18,6 +18,9 @@ document.querySelector(".skip").addEventListener("click", (e) => {
   main.focus();
 });
 
+// A file dropped outside a drop zone must not replace the page.
+for (const type of ["dragover", "drop"]) window.addEventListener(type, (e) => e.preventDefault());
+
 // Anything the content security policy blocks is a fault of the page: say so.
 document.addEventListener("securitypolicyviolation", (e) =>
   console.error(`content security policy: ${e.violatedDirective} blocked ${e.blockedURI || "inline code"}`));

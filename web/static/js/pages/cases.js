@@ -22,7 +22,9 @@ export async function casesPage(page) {
     { label: "Opened", get: (c) => stamp(c.created_at) },
     { label: "By", get: (c) => c.created_by },
   ], cases, { caption: "Cases you are a member of", empty: "You are not a member of any case yet." });
-  fill(page, h("h1", null, "Cases"), list);
+  fill(page, h("h1", null, "Cases"),
+    role === "prosecutor" ? h("p", { class: "note" }, "For each case shared with you, you see the evidential packs a reviewer has approved.") : null,
+    list);
   if (can.write(role)) page.append(createCaseForm());
 }
 
