@@ -18,7 +18,9 @@ const module = "github.com/cellsite/cellsite"
 // casework carries out the recorded steps (ingest, analyse, pack) for both
 // the command line and the API, so that neither holds business logic the
 // other lacks. scripts/loadtest is a client of the HTTP API that starts
-// its own server; it uses synth only to make the files it uploads.
+// its own server; it uses synth only to make the files it uploads. web
+// holds the browser interface's files (HTML, CSS, JavaScript, Leaflet),
+// which api serves.
 var allowed = map[string][]string{
 	"":                 {},
 	"geo":              {},
@@ -29,7 +31,8 @@ var allowed = map[string][]string{
 	"store":            {""},
 	"reports":          {"", "analysis", "provenance", "templates", "geo"},
 	"casework":         {"", "ingest", "analysis", "reports", "provenance", "store", "geo", "templates"},
-	"api":              {"", "casework", "ingest", "analysis", "reports", "provenance", "store", "geo", "templates", "synth"},
+	"api":              {"", "casework", "ingest", "analysis", "reports", "provenance", "store", "geo", "templates", "synth", "web"},
+	"web":              {},
 	"synth":            {"", "geo", "ingest", "templates"},
 	"cmd/cellsite":     nil, // anything
 	"scripts/loadtest": {"synth"},

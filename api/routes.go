@@ -6,10 +6,13 @@ import (
 	"github.com/gorilla/mux"
 )
 
-// routes is the one table of the API's routes. Every route but the
-// document, the health check and /me is audited: whatever reads or
-// changes case data, users, tokens, jobs, the log or the audit trail.
+// routes is the one table of the service's routes. Every route of the API
+// but the document, the health check and /me is audited: whatever reads or
+// changes case data, users, tokens, jobs, the log or the audit trail. The
+// web interface's page and files (routes named web.*) hold no case data.
 func (s *server) routes(r *mux.Router) {
+	r.Handle("/", s.webIndex()).Methods("GET", "HEAD").Name("web.index")
+	r.PathPrefix("/static/").Handler(s.webStatic()).Methods("GET", "HEAD").Name("web.static")
 	v1 := r.PathPrefix("/api/v1").Subrouter()
 	v1.Handle("/openapi.yaml", handleOpenAPI()).Methods("GET").Name("openapi")
 	v1.Handle("/health", s.handleHealth()).Methods("GET").Name("health")
@@ -42,6 +45,8 @@ func (s *server) routes(r *mux.Router) {
 	c.Handle("/packs/{id}", s.audited("packs.read", s.authed(s.getPack))).Methods("GET").Name("packs.get")
 	c.Handle("/packs/{id}/download", s.audited("packs.download", s.authed(s.downloadPack))).Methods("GET").Name("packs.download")
 	c.Handle("/packs/{id}/review", s.audited("packs.review", s.authed(s.reviewPack))).Methods("POST").Name("packs.review")
+	c.Handle("/maps", s.audited("maps.read", s.authed(s.listMaps))).Methods("GET").Name("maps.list")
+	c.Handle("/maps/{id}", s.audited("maps.read", s.authed(s.getMap))).Methods("GET").Name("maps.get")
 	c.Handle("/provenance", s.audited("provenance.read", s.authed(s.caseLeaves))).Methods("GET").Name("provenance.leaves")
 	c.Handle("/provenance/{leaf}/receipt", s.audited("provenance.receipt", s.authed(s.receipt))).Methods("GET").Name("provenance.receipt")
 	c.Handle("/triggers", s.audited("triggers.read", s.authed(s.listTriggers))).Methods("GET").Name("triggers.list")

@@ -31,6 +31,13 @@ type Config struct {
 	// PasswordCost is the bcrypt cost new passwords are hashed at
 	// [DefaultPasswordCost]; tests lower it to run fast.
 	PasswordCost int
+	// TileURL is a map tile server's URL template for the web interface's
+	// map, e.g. https://tiles.example.org/{z}/{x}/{y}.png ["": none; the
+	// map shows the cells on a plain background]. Its origin is the only
+	// outside address the content security policy allows (TileOrigin).
+	TileURL string
+	// TileAttribution is the credit the tile server asks to be shown.
+	TileAttribution string
 }
 
 // Deps are what the handlers work with.
@@ -50,6 +57,8 @@ type Deps struct {
 // server holds what every handler needs.
 type server struct {
 	cfg  Config
+	csp  string // the Content-Security-Policy header
+	maps mapsCache
 	deps Deps
 	svc  *casework.Service
 	db   *store.DB
@@ -78,6 +87,16 @@ func NewServer(cfg Config, deps Deps) http.Handler {
 		deps.Log = slog.New(slog.DiscardHandler)
 	}
 	s := &server{cfg: cfg, deps: deps, svc: deps.Service, db: deps.Service.DB, log: deps.Log, now: cfg.Now}
+	tileOrigin := ""
+	if cfg.TileURL != "" {
+		var err error
+		if tileOrigin, err = TileOrigin(cfg.TileURL); err != nil {
+			// The command checks the flag; a bad URL here draws no tiles.
+			s.cfg.TileURL = ""
+			deps.Log.Error("tiles", "err", err.Error())
+		}
+	}
+	s.csp = contentSecurityPolicy(tileOrigin)
 	r := mux.NewRouter().UseEncodedPath()
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.log, cellsite.Errorf(cellsite.NotFound, "route", "no route %s %s", r.Method, r.URL.Path))
@@ -160,6 +179,8 @@ func (s *server) withHeaders(next http.Handler) http.Handler {
 		h.Set("Cache-Control", "no-store")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Content-Security-Policy", s.csp)
+		h.Set("X-Frame-Options", "DENY")
 		next.ServeHTTP(w, r)
 	})
 }

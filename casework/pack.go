@@ -221,18 +221,7 @@ func (s *Service) Pack(ctx context.Context, actor provenance.Actor, o PackOption
 		originals = append(originals, reports.PackFile{Path: name, Kind: "original", Leaf: &leaf, Open: func() (io.ReadCloser, error) { return s.DB.Blobs.Open(blob) }})
 	}
 	in.Header.TimeBasis = strings.Join(bases, "; ")
-	ix := analysis.NewCellIndex(cr.cells)
-	in.Events = func(ctx context.Context, yield func(*analysis.Located) error) error {
-		return s.DB.View(ctx, func(tx *store.Tx) error {
-			var l analysis.Located
-			return tx.Events(ctx, store.EventFilter{Case: o.Case, IncludeRepeated: true, ByTarget: true}, func(ev cellsite.Event, _ int64) error {
-				l = analysis.Located{Event: ev}
-				l.First, l.FirstRes = ix.Lookup(ev.FirstCell, ev.Start)
-				l.Last, l.LastRes = ix.Lookup(ev.LastCell, ev.Start)
-				return yield(&l)
-			})
-		})
-	}
+	in.Events = caseEvents(s, o.Case, cr.cells)
 
 	progress.report("number events", 0, 0)
 	prep, err := reports.Prepare(ctx, in)

@@ -33,11 +33,24 @@ import (
 // centimetre). Every text property is passed through Neutralise, so the
 // export is safe to open in a spreadsheet. The same maps give the same
 // bytes.
-func WriteGeoJSON(w io.Writer, maps []Map) error {
+func WriteGeoJSON(w io.Writer, maps []Map) error { return writeGeoJSON(w, maps, 0, len(maps)) }
+
+// WriteMapGeoJSON writes the features of maps[i] alone, as WriteGeoJSON
+// writes them among all the maps (their "map" property is i+1), for a
+// viewer that shows one map at a time.
+func WriteMapGeoJSON(w io.Writer, maps []Map, i int) error {
+	if i < 0 || i >= len(maps) {
+		return cellsite.Errorf(cellsite.NotFound, "geojson", "no map %d of %d", i+1, len(maps))
+	}
+	return writeGeoJSON(w, maps, i, i+1)
+}
+
+// writeGeoJSON writes the features of maps[from:to].
+func writeGeoJSON(w io.Writer, maps []Map, from, to int) error {
 	bw := bufio.NewWriter(w)
 	g := &mapGeoJSONWriter{w: bw}
 	g.raw(`{"type":"FeatureCollection","features":[`)
-	for i := range maps {
+	for i := from; i < to; i++ {
 		x := mapExport(&maps[i])
 		base := `"map":` + strconv.Itoa(i+1) + `,"map_title":` + mapJSONText(maps[i].Title)
 		for _, s := range x.sites {

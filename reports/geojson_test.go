@@ -204,3 +204,54 @@ func TestGeoJSONGolden(t *testing.T) {
 	}
 	mapGolden(t, "small.geojson", a.Bytes())
 }
+
+// TestMapGeoJSON checks that one map's features alone are the lines of
+// that map in the export of all the maps, numbered as there.
+func TestMapGeoJSON(t *testing.T) {
+	a := mapSmall(t)
+	b := mapSmall(t)
+	b.Title = "Timeline of +447700900101"
+	maps := []reports.Map{a, b}
+	var all bytes.Buffer
+	if err := reports.WriteGeoJSON(&all, maps); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(all.String(), "\n")
+	for i := range maps {
+		var one bytes.Buffer
+		if err := reports.WriteMapGeoJSON(&one, maps, i); err != nil {
+			t.Fatal(err)
+		}
+		var fc mapFeatureCollection
+		if err := json.Unmarshal(one.Bytes(), &fc); err != nil {
+			t.Fatalf("map %d: GeoJSON does not parse: %v", i+1, err)
+		}
+		if len(fc.Features) == 0 {
+			t.Fatalf("map %d: no features", i+1)
+		}
+		for _, f := range fc.Features {
+			if f.Properties["map"] != float64(i+1) || f.Properties["map_title"] != maps[i].Title {
+				t.Errorf("map %d: feature of map %v %q", i+1, f.Properties["map"], f.Properties["map_title"])
+			}
+		}
+		for _, l := range strings.Split(one.String(), "\n")[1:] {
+			l = strings.TrimSuffix(l, ",")
+			if l == "" || l == "]}" {
+				continue
+			}
+			found := false
+			for _, al := range lines {
+				if strings.TrimSuffix(al, ",") == l {
+					found = true
+					break
+				}
+			}
+			if !found {
+				t.Errorf("map %d: feature not in the export of all maps: %.120s", i+1, l)
+			}
+		}
+	}
+	if err := reports.WriteMapGeoJSON(&bytes.Buffer{}, maps, 2); cellsite.KindOf(err) != cellsite.NotFound {
+		t.Errorf("map 3 of 2: %v, want NotFound", err)
+	}
+}

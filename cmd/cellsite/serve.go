@@ -25,12 +25,14 @@ import (
 const demoCase = "DEMO-MEETING"
 
 func runServe(ctx context.Context, e env, args []string) error {
-	fs := newFlags(e, "serve", "[--addr :8080] [--data DIR] [--no-demo]")
+	fs := newFlags(e, "serve", "[--addr :8080] [--data DIR] [--no-demo] [--tiles URL]")
 	data := dataFlag(fs, e)
 	addr := fs.String("addr", ":8080", "listen `address`")
 	noDemo := fs.Bool("no-demo", false, "do not seed a new installation with the demo case")
 	workers := fs.Int("workers", 2, "background jobs run at once")
 	profDir := profilesFlag(fs, e)
+	tiles := fs.String("tiles", e.getenv("CELLSITE_TILES"), "a map tile server's `URL` template for the web interface, e.g. https://tiles.example.org/{z}/{x}/{y}.png (default none: the map draws the cells on a plain background and loads nothing from outside)")
+	tilesCredit := fs.String("tiles-attribution", "", "the credit the tile server asks to be shown on the map")
 	tdir := fs.String("templates", e.getenv("CELLSITE_TEMPLATES"), "a `DIR` of schedule templates that add to or override the built-in ones")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -38,6 +40,11 @@ func runServe(ctx context.Context, e env, args []string) error {
 	}
 	if err := noArgs(pos); err != nil {
 		return err
+	}
+	if *tiles != "" {
+		if _, err := api.TileOrigin(*tiles); err != nil {
+			return err
+		}
 	}
 	logger := slog.New(slog.NewJSONHandler(e.stderr, nil))
 	a, err := openApp(ctx, e, *data, true)
@@ -61,13 +68,14 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 
-	h := api.NewServer(api.Config{}, api.Deps{Service: a.svc, Runner: runner, Profiles: profiles, Log: logger, TemplateDir: *tdir, Outbox: outbox})
+	h := api.NewServer(api.Config{TileURL: *tiles, TileAttribution: *tilesCredit}, api.Deps{Service: a.svc, Runner: runner, Profiles: profiles, Log: logger, TemplateDir: *tdir, Outbox: outbox})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return cellsite.Errorf(cellsite.Invalid, "serve", "%v", err)
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	fmt.Fprintf(e.stdout, "Cellsite %s serving on http://%s/api/v1 (data %s)\n", cellsite.Build().Version, displayAddr(ln.Addr()), a.db.Dir())
+	fmt.Fprintf(e.stdout, "In a browser: http://%s/\n", displayAddr(ln.Addr()))
 
 	// Triggers: every minute, run what is due.
 	tctx, stopTriggers := context.WithCancel(ctx)
