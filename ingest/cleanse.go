@@ -260,11 +260,11 @@ func sum128(b []byte) [16]byte {
 	return k
 }
 
-// splitKey returns a 128-bit digest of what makes two events one event
+// tupleKey returns a 128-bit digest of what makes two events one event
 // recorded twice: target, other party, type, direction and start. Of these
 // only the other party may hold a NUL byte, and the start has a fixed
 // width, so the encoding has one reading.
-func splitKey(buf *[]byte, e *cellsite.Event) [16]byte {
+func tupleKey(buf *[]byte, e *cellsite.Event) [16]byte {
 	b := (*buf)[:0]
 	for _, s := range [...]string{e.Target, e.Other, e.Type, e.Direction} {
 		b = append(b, s...)
@@ -423,11 +423,7 @@ func (w *cleanser) event(pc *piece, row *Row, cols *fieldCols) {
 	// The keys for exact duplicates (all of the row's cells) and split
 	// records, checked in file order by the merger.
 	c.keys = append(c.keys, rowKey(&w.scratch, row.Fields))
-	var sk [16]byte
-	if e.Type != "data" {
-		sk = splitKey(&w.scratch, e)
-	}
-	c.splits = append(c.splits, sk)
+	c.tuples = append(c.tuples, tupleKey(&w.scratch, e))
 }
 
 func (w *cleanser) directionOf(raw string) (string, bool) {

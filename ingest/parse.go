@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -23,7 +24,7 @@ type Options struct {
 	ValidFrom time.Time     // cells: validity of the list when it has no validity columns
 	ValidTo   time.Time
 	BatchSize int // records per Batch [4096]
-	// Workers is how many goroutines cleanse rows [runtime.GOMAXPROCS(0)].
+	// Workers is how many goroutines cleanse rows [GOMAXPROCS-1, at least 1].
 	// Reading, duplicate detection and the output digest stay in file
 	// order: the output does not depend on it.
 	Workers int
@@ -126,7 +127,8 @@ func Parse(ctx context.Context, rr RowReader, lay Layout, opt Options, emit func
 		opt.BatchSize = 4096
 	}
 	if opt.Workers <= 0 {
-		opt.Workers = runtime.GOMAXPROCS(0)
+		// The reader and the merger keep about one core busy.
+		opt.Workers = max(runtime.GOMAXPROCS(0)-1, 1)
 	}
 	cfg := &parseConfig{p: p, opt: opt, cdr: p.Kind == "cdr", basis: TimeBasis(p.TimeBasis), headers: lay.Headers}
 	if opt.TimeBasis != "" {
@@ -143,7 +145,7 @@ func Parse(ctx context.Context, rr RowReader, lay Layout, opt Options, emit func
 	if wb, ok := rr.(Workbook); ok && wb.Date1904() {
 		cfg.date1904 = true
 	}
-	m := &merger{cfg: cfg, emit: emit, sum: sum, dups: make(map[[16]byte]int32), splits: make(map[[16]byte]int32)}
+	m := &merger{cfg: cfg, emit: emit, sum: sum, dups: make(map[[16]byte]int32), tuples: make(map[[16]byte]firstOf)}
 	if cfg.cdr {
 		m.digest = cellsite.NewEventDigest()
 	} else {
@@ -182,6 +184,7 @@ func resolveNetwork(p *Profile, opt Options) (string, error) {
 // A chunk is a run of data rows on its way through Parse.
 type chunk struct {
 	start int          // rows read before this chunk's first
+	mixed bool         // rows of this chunk or an earlier one have a column layout other than the first
 	rows  []Row        // data rows; Fields point into store
 	cols  []*fieldCols // where each row's fields are
 	store []string
@@ -192,7 +195,7 @@ type chunk struct {
 	faults   []RowFault // cells: in row order
 	isCell   []bool     // cells: whether row i gave a cell (or a fault)
 	keys     [][16]byte // exact-duplicate key of each event or cell, in order
-	splits   [][16]byte // cdr: split-record key of each event (zero for data sessions)
+	tuples   [][16]byte // cdr: split-record key of each event
 	warnings warningCounts
 	panicked any
 
@@ -214,8 +217,8 @@ func (c *chunk) reset() {
 	clear(c.cells)
 	clear(c.faults)
 	c.pieces, c.cells, c.faults, c.isCell = c.pieces[:0], c.cells[:0], c.faults[:0], c.isCell[:0]
-	c.keys, c.splits = c.keys[:0], c.splits[:0]
-	c.warnings, c.panicked = c.warnings[:0], nil
+	c.keys, c.tuples = c.keys[:0], c.tuples[:0]
+	c.warnings, c.panicked, c.mixed = c.warnings[:0], nil, false
 }
 
 // add appends a copy of row (whose Fields the reader will reuse).
@@ -228,6 +231,9 @@ func (c *chunk) add(row Row, cols *fieldCols) {
 	c.rows = append(c.rows, row)
 	c.cols = append(c.cols, cols)
 }
+
+// sameColumns reports whether two layouts put every field in the same column.
+func sameColumns(a, b *fieldCols) bool { return a == b || slices.Equal(a.index, b.index) }
 
 // readStats is the reader's share of the summary.
 type readStats struct {
@@ -303,7 +309,8 @@ func (pl *pipeline) read(ctx context.Context, rr RowReader, lay Layout) {
 	layoutOf := newFieldColsFunc(cfg)
 	sheet, started := "", false
 	var col map[string]int
-	var cols *fieldCols
+	var cols, first *fieldCols // the current layout, that of the first data row
+	mixed := false
 	headerSeen := false
 	for {
 		row, err := rr.Next()
@@ -352,6 +359,12 @@ func (pl *pipeline) read(ctx context.Context, rr RowReader, lay Layout) {
 			}
 		}
 		st.read++
+		if first == nil {
+			first = cols
+		} else if !mixed && !sameColumns(cols, first) {
+			mixed = true
+		}
+		c.mixed = c.mixed || mixed
 		c.add(row, cols)
 		n := len(c.rows)
 		if n >= chunkMaxRows || n >= chunkMinRows && (!cfg.cdr || st.read%cfg.opt.BatchSize == 0) {
@@ -406,8 +419,9 @@ type merger struct {
 	emit      func(Batch) error
 	sum       Summary
 	digest    *cellsite.Digest
-	dups      map[[16]byte]int32 // row content → first row
-	splits    map[[16]byte]int32 // target, other, type, direction, start → first row
+	dups      map[[16]byte]int32   // row content → first row (cdr: see events)
+	tuples    map[[16]byte]firstOf // cdr: target, other, type, direction, start → first row
+	mixed     bool                 // cdr: rows with different column layouts have been merged
 	batch     Batch
 	batchRows int // cdr: rows read into batch
 }
@@ -426,7 +440,7 @@ func (m *merger) run(ctx context.Context, rr RowReader, lay Layout) (Summary, er
 	}
 	for range inFlight {
 		pl.free <- &chunk{done: make(chan struct{}, 1), rows: make([]Row, 0, rows), cols: make([]*fieldCols, 0, rows),
-			store: make([]string, 0, rows*width), keys: make([][16]byte, 0, rows), splits: make([][16]byte, 0, rows)}
+			store: make([]string, 0, rows*width), keys: make([][16]byte, 0, rows), tuples: make([][16]byte, 0, rows)}
 	}
 	pl.wg.Add(1 + cfg.opt.Workers)
 	go pl.read(ctx, rr, lay)
@@ -493,33 +507,75 @@ func (m *merger) run(ctx context.Context, rr RowReader, lay Layout) (Summary, er
 	return m.sum, nil
 }
 
+// firstOf is the first row with a tuple, and that row's content key.
+type firstOf struct {
+	row int32
+	key [16]byte
+}
+
 // events merges a CDR chunk.
+//
+// Exact duplicates are kept, marked and linked to the first occurrence.
+// Rows of an event type other than data that agree on target, other party,
+// type, direction and start (the tuple) without being exact duplicates are
+// possible split records, linked to the first row with the tuple.
+//
+// Rows read with one column layout are cleansed alike, so an exact
+// duplicate has its original's tuple, and a row whose tuple is new is
+// neither a duplicate nor a split record: one look-up settles it, and its
+// content key is kept with the tuple. The map of content keys then holds
+// only rows whose tuple was seen before. Once rows of another layout come
+// (a workbook whose sheets order their columns differently), that no longer
+// holds: every content key goes into the map and is looked up first.
 func (m *merger) events(ctx context.Context, c *chunk) error {
 	s := &m.sum
+	if c.mixed && !m.mixed {
+		m.mixed = true
+		for _, f := range m.tuples {
+			m.dups[f.key] = f.row
+		}
+	}
 	for pi := range c.pieces {
 		pc := &c.pieces[pi]
-		keys, splits := c.keys[pc.keyFrom:pc.keyFrom+len(pc.events)], c.splits[pc.keyFrom:pc.keyFrom+len(pc.events)]
+		keys, tuples := c.keys[pc.keyFrom:pc.keyFrom+len(pc.events)], c.tuples[pc.keyFrom:pc.keyFrom+len(pc.events)]
 		for i := range pc.events {
 			e := &pc.events[i]
-			// Exact duplicates: kept, marked, linked to the first occurrence.
-			if first, dup := m.dups[keys[i]]; dup {
-				e.DuplicateOf = int(first)
+			key := keys[i]
+			var (
+				dup   bool
+				dupOf int32
+			)
+			f, seen := m.tuples[tuples[i]]
+			switch {
+			case m.mixed:
+				if dupOf, dup = m.dups[key]; !dup {
+					m.dups[key] = int32(e.Row)
+					if !seen {
+						m.tuples[tuples[i]] = firstOf{int32(e.Row), key}
+					}
+				}
+			case !seen:
+				m.tuples[tuples[i]] = firstOf{int32(e.Row), key}
+			case f.key == key:
+				dup, dupOf = true, f.row
+			default:
+				if dupOf, dup = m.dups[key]; !dup {
+					m.dups[key] = int32(e.Row)
+				}
+			}
+			if dup {
+				e.DuplicateOf = int(dupOf)
 				s.Duplicates++
 				continue
 			}
-			m.dups[keys[i]] = int32(e.Row)
-			s.Accepted++
-			if e.Type != "data" {
-				if first, seen := m.splits[splits[i]]; seen {
-					s.SplitCount++
-					s.Warnings["possible-split-record"]++
-					if len(s.SplitRecords) < maxSplitListed {
-						s.SplitRecords = append(s.SplitRecords, SplitRecord{Sheet: e.Sheet, First: int(first), Row: e.Row})
-					}
-				} else {
-					m.splits[splits[i]] = int32(e.Row)
+			if seen && e.Type != "data" {
+				s.SplitCount++
+				s.Warnings["possible-split-record"]++
+				if len(s.SplitRecords) < maxSplitListed {
+					s.SplitRecords = append(s.SplitRecords, SplitRecord{Sheet: e.Sheet, First: int(f.row), Row: e.Row})
 				}
 			}
+			s.Accepted++
 			if s.First.IsZero() || e.Start.Before(s.First) {
 				s.First = e.Start
 			}

@@ -421,3 +421,37 @@ func TestParseReaderFailure(t *testing.T) {
 	}()
 	settled(t, before)
 }
+
+// TestParseDuplicatesAcrossLayouts: a row repeated exactly on a sheet whose
+// columns come in another order is cleansed into another event, but it is
+// still an exact duplicate of the first.
+func TestParseDuplicatesAcrossLayouts(t *testing.T) {
+	ps := builtin(t)
+	p, _ := ps.Get("cellsite-cdr")
+	rows := func(header string, lines ...string) []byte {
+		return []byte(header + "\n" + strings.Join(lines, "\n") + "\n")
+	}
+	var a, b []string
+	for i := range 3000 {
+		a = append(a, fmt.Sprintf("+447700900123,+4477009%05d,voice,out,2026-03-01T10:%02d:%02dZ", i, i/60%60, i%60))
+	}
+	b = append(b, a[5], a[2999], a[1],
+		"+447700900002,+447700900123,voice,out,2026-03-01T10:00:02Z") // a[2]'s event, in other cells: a split record
+	data := xlsxOf(t, ",",
+		rows("Target,Other Party,Event Type,Direction,Start (UTC)", a...),
+		rows("Other Party,Target,Event Type,Direction,Start (UTC)", b...))
+	lay, err := p.Locate("x.xlsx", []ingest.Row{{Number: 1, Fields: []string{"Target", "Other Party", "Event Type", "Direction", "Start (UTC)"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := runParse(t, ingest.ReferenceParse, data, lay, ingest.Options{File: "x.xlsx"}, 0)
+	if want.Err != "" || want.Summary.Duplicates != 3 || want.Summary.SplitCount != 1 {
+		t.Fatalf("reference: %d duplicates, %d split records, error %q; want 3 and 1", want.Summary.Duplicates, want.Summary.SplitCount, want.Err)
+	}
+	for _, workers := range []int{1, 3} {
+		got := runParse(t, ingest.Parse, data, lay, ingest.Options{File: "x.xlsx", Workers: workers}, 0)
+		if diff := diffRuns(want, got); diff != "" {
+			t.Fatalf("%d workers: Parse differs from ReferenceParse (-want +got):\n%s", workers, diff)
+		}
+	}
+}
