@@ -428,7 +428,7 @@ type merger struct {
 
 func (m *merger) run(ctx context.Context, rr RowReader, lay Layout) (Summary, error) {
 	cfg := m.cfg
-	inFlight := 2*cfg.opt.Workers + 2
+	inFlight := cfg.opt.Workers + 2 // one being read, one with each worker, one being merged
 	pl := &pipeline{cfg: cfg, free: make(chan *chunk, inFlight), work: make(chan *chunk, inFlight),
 		order: make(chan *chunk, inFlight), quit: make(chan struct{})}
 	rows, width := chunkMaxRows, len(lay.Headers)
