@@ -284,11 +284,15 @@ func (w *cleanser) event(pc *piece, row *Row, cols *fieldCols) {
 	}
 	cfg, p := w.cfg, w.cfg.p
 	r := rowFields{row: row, cols: cols}
-	pc.events = append(pc.events, cellsite.Event{Source: cfg.opt.Source, Sheet: row.Sheet, Row: row.Number, Bytes: -1, TimeBasis: string(cfg.basis)})
-	e := &pc.events[len(pc.events)-1]
+	// The event is written in place: pc.events has room for one a row,
+	// zeroed by make, and a rejected row's slot is zeroed again.
+	n := len(pc.events)
+	pc.events = pc.events[:n+1]
+	e := &pc.events[n]
+	e.Source, e.Sheet, e.Row, e.Bytes, e.TimeBasis = cfg.opt.Source, row.Sheet, row.Number, -1, string(cfg.basis)
 	reject := func(f RowFault) {
 		*e = cellsite.Event{}
-		pc.events = pc.events[:len(pc.events)-1]
+		pc.events = pc.events[:n]
 		pc.faults = append(pc.faults, rejectedFault(f))
 	}
 
