@@ -234,6 +234,7 @@ func (wc *warningCounts) add(code string) {
 	*wc = append(*wc, warningCount{code, 1})
 }
 
+// rejectedFault returns f as a summary records it: its value cut to 200 bytes.
 func rejectedFault(f RowFault) RowFault {
 	if len(f.Value) > 200 {
 		f.Value = f.Value[:200]

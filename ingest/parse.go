@@ -187,7 +187,7 @@ type chunk struct {
 	mixed bool         // rows of this chunk or an earlier one have a column layout other than the first
 	rows  []Row        // data rows; Fields point into store
 	cols  []*fieldCols // where each row's fields are
-	store []string
+	store []string     // the rows' fields
 
 	// Results, set by a worker.
 	pieces   []piece // cdr: the chunk's rows cut at batch boundaries
@@ -195,7 +195,7 @@ type chunk struct {
 	faults   []RowFault // cells: in row order
 	isCell   []bool     // cells: whether row i gave a cell (or a fault)
 	keys     [][16]byte // exact-duplicate key of each event or cell, in order
-	tuples   [][16]byte // cdr: split-record key of each event
+	tuples   [][16]byte // cdr: key of each event's target, other party, type, direction and start
 	warnings warningCounts
 	panicked any
 
@@ -207,11 +207,11 @@ type piece struct {
 	rows    int // rows read
 	events  []cellsite.Event
 	faults  []RowFault
-	keyFrom int // index in chunk.keys and chunk.splits of the first event
+	keyFrom int // index in chunk.keys and chunk.tuples of the first event
 }
 
 func (c *chunk) reset() {
-	clear(c.rows) // drop references to the rows' text
+	clear(c.rows) // store is overwritten as it is reused
 	c.rows, c.cols, c.store = c.rows[:0], c.cols[:0], c.store[:0]
 	clear(c.pieces)
 	clear(c.cells)
