@@ -104,10 +104,14 @@ const (
 // length-prefixed strings and big-endian integers.
 type Digest struct {
 	h    hash.Hash
-	buf  []byte
+	buf  []byte // encoded records not yet hashed
 	n    int64
 	size int64
 }
+
+// digestBuffer is how many bytes of encoded records a Digest gathers
+// before hashing them, in one call rather than one a record.
+const digestBuffer = 32 << 10
 
 // NewEventDigest starts a digest of events.
 func NewEventDigest() *Digest { return newDigest(EventsMagic) }
@@ -116,7 +120,7 @@ func NewEventDigest() *Digest { return newDigest(EventsMagic) }
 func NewCellDigest() *Digest { return newDigest(CellsMagic) }
 
 func newDigest(magic string) *Digest {
-	d := &Digest{h: sha256.New()}
+	d := &Digest{h: sha256.New(), buf: make([]byte, 0, digestBuffer+1024)}
 	d.h.Write([]byte(magic))
 	d.size = int64(len(magic))
 	return d
@@ -128,86 +132,110 @@ func (d *Digest) Count() int64 { return d.n }
 // Sum returns the digest as an artefact whose Size is the length in bytes
 // of the canonical encoding.
 func (d *Digest) Sum() Artefact {
+	d.hashBuffer()
 	a := Artefact{Size: d.size}
 	copy(a.SHA256[:], d.h.Sum(nil))
 	return a
 }
 
-func (d *Digest) str(s string) {
-	d.buf = binary.BigEndian.AppendUint32(d.buf, uint32(len(s)))
-	d.buf = append(d.buf, s...)
+func (d *Digest) hashBuffer() {
+	d.h.Write(d.buf)
+	d.buf = d.buf[:0]
 }
 
-func (d *Digest) i64(v int64) { d.buf = binary.BigEndian.AppendUint64(d.buf, uint64(v)) }
+// added accounts for the record that b, the buffer, now ends with.
+func (d *Digest) added(b []byte) {
+	d.size += int64(len(b) - len(d.buf))
+	d.n++
+	d.buf = b
+	if len(b) >= digestBuffer {
+		d.hashBuffer()
+	}
+}
 
-func (d *Digest) t(v time.Time) {
+func appendStr(b []byte, s string) []byte {
+	b = binary.BigEndian.AppendUint32(b, uint32(len(s)))
+	return append(b, s...)
+}
+
+func appendI64(b []byte, v int64) []byte { return binary.BigEndian.AppendUint64(b, uint64(v)) }
+
+func appendTime(b []byte, v time.Time) []byte {
 	if v.IsZero() {
-		d.i64(math.MinInt64)
-		return
+		return appendI64(b, math.MinInt64)
 	}
-	d.i64(v.UnixNano())
+	return appendI64(b, v.UnixNano())
 }
 
-func (d *Digest) f(v float64) { d.buf = binary.BigEndian.AppendUint64(d.buf, math.Float64bits(v)) }
+func appendF64(b []byte, v float64) []byte {
+	return binary.BigEndian.AppendUint64(b, math.Float64bits(v))
+}
 
-func (d *Digest) strs(ss []string) {
-	d.buf = binary.BigEndian.AppendUint32(d.buf, uint32(len(ss)))
+func appendStrs(b []byte, ss []string) []byte {
+	b = binary.BigEndian.AppendUint32(b, uint32(len(ss)))
 	for _, s := range ss {
-		d.str(s)
+		b = appendStr(b, s)
 	}
+	return b
 }
 
 // AddEvent adds one event.
 func (d *Digest) AddEvent(e *Event) {
-	d.buf = d.buf[:0]
-	d.buf = append(d.buf, e.Source[:]...)
-	d.str(e.Sheet)
-	d.i64(int64(e.Row))
-	for _, s := range [...]string{e.Target, e.TargetRaw, e.Other, e.OtherKind, e.OtherRaw, e.Type, e.Direction, e.TypeRaw} {
-		d.str(s)
-	}
-	d.t(e.Start)
-	for _, s := range [...]string{e.StartRaw, e.TimeBasis, e.TimeFlag} {
-		d.str(s)
-	}
-	d.i64(e.DurationS)
-	for _, s := range [...]string{e.DurationRaw, e.FirstCell, e.FirstCellRaw, e.LastCell, e.LastCellRaw, e.IMEI, e.IMEIRaw, e.IMSI, e.IMSIRaw, e.APN} {
-		d.str(s)
-	}
-	d.i64(e.Bytes)
-	d.str(e.ChargingID)
-	d.i64(int64(e.DuplicateOf))
-	d.strs(e.Warnings)
-	d.h.Write(d.buf)
-	d.size += int64(len(d.buf))
-	d.n++
+	b := append(d.buf, e.Source[:]...)
+	b = appendStr(b, e.Sheet)
+	b = appendI64(b, int64(e.Row))
+	b = appendStr(b, e.Target)
+	b = appendStr(b, e.TargetRaw)
+	b = appendStr(b, e.Other)
+	b = appendStr(b, e.OtherKind)
+	b = appendStr(b, e.OtherRaw)
+	b = appendStr(b, e.Type)
+	b = appendStr(b, e.Direction)
+	b = appendStr(b, e.TypeRaw)
+	b = appendTime(b, e.Start)
+	b = appendStr(b, e.StartRaw)
+	b = appendStr(b, e.TimeBasis)
+	b = appendStr(b, e.TimeFlag)
+	b = appendI64(b, e.DurationS)
+	b = appendStr(b, e.DurationRaw)
+	b = appendStr(b, e.FirstCell)
+	b = appendStr(b, e.FirstCellRaw)
+	b = appendStr(b, e.LastCell)
+	b = appendStr(b, e.LastCellRaw)
+	b = appendStr(b, e.IMEI)
+	b = appendStr(b, e.IMEIRaw)
+	b = appendStr(b, e.IMSI)
+	b = appendStr(b, e.IMSIRaw)
+	b = appendStr(b, e.APN)
+	b = appendI64(b, e.Bytes)
+	b = appendStr(b, e.ChargingID)
+	b = appendI64(b, int64(e.DuplicateOf))
+	b = appendStrs(b, e.Warnings)
+	d.added(b)
 }
 
 // AddCell adds one cell record.
 func (d *Digest) AddCell(c *Cell) {
-	d.buf = d.buf[:0]
-	d.buf = append(d.buf, c.Source[:]...)
-	d.str(c.Sheet)
-	d.i64(int64(c.Row))
+	b := append(d.buf, c.Source[:]...)
+	b = appendStr(b, c.Sheet)
+	b = appendI64(b, int64(c.Row))
 	for _, s := range [...]string{c.Key, c.KeyRaw, c.Radio, c.Site, c.Address, c.Postcode} {
-		d.str(s)
+		b = appendStr(b, s)
 	}
 	for _, v := range [...]float64{c.Lat, c.Lon, c.Easting, c.Northing, c.AzimuthDeg} {
-		d.f(v)
+		b = appendF64(b, v)
 	}
 	if c.Omni {
-		d.buf = append(d.buf, 1)
+		b = append(b, 1)
 	} else {
-		d.buf = append(d.buf, 0)
+		b = append(b, 0)
 	}
-	d.f(c.BeamwidthDeg)
-	d.str(c.Band)
-	d.t(c.ValidFrom)
-	d.t(c.ValidTo)
-	d.strs(c.Warnings)
-	d.h.Write(d.buf)
-	d.size += int64(len(d.buf))
-	d.n++
+	b = appendF64(b, c.BeamwidthDeg)
+	b = appendStr(b, c.Band)
+	b = appendTime(b, c.ValidFrom)
+	b = appendTime(b, c.ValidTo)
+	b = appendStrs(b, c.Warnings)
+	d.added(b)
 }
 
 // RowFault is a row of an original file that was rejected: where it is and why.

@@ -3,8 +3,10 @@ package ingest
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"io"
+	"math/bits"
 	"strings"
 	"unicode/utf8"
 
@@ -261,24 +263,57 @@ func (r *csvReader) line1(chunk []byte, nl bool) (Row, error) {
 	}
 	s := string(chunk)
 	fields := r.fields[:0]
-	for from := 0; ; {
-		j := strings.IndexByte(s[from:], r.delim)
-		if j < 0 {
-			fields = append(fields, s[from:])
-			break
-		}
-		fields = append(fields, s[from:from+j])
-		from += j + 1
-		if len(fields) == r.maxFields {
-			return Row{}, cellsite.Errorf(cellsite.Invalid, opCSV, "line %d: record of %d fields exceeds the %d-field limit", row.Number, len(fields)+1+strings.Count(s[from:], string(r.delim)), r.maxFields)
+	// One pass, eight bytes at a time, finds the delimiters and notes any
+	// NUL byte or byte above 0x7F (which need a closer look).
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	delims := uint64(r.delim) * ones
+	var odd uint64 // high bits: NUL or non-ASCII bytes seen
+	from, i := 0, 0
+	for ; i+8 <= len(chunk); i += 8 {
+		w := binary.LittleEndian.Uint64(chunk[i:])
+		odd |= w&highs | zeroBytes(w)
+		for m := zeroBytes(w ^ delims); m != 0; m &= m - 1 {
+			at := i + bits.TrailingZeros64(m)/8
+			fields = append(fields, s[from:at])
+			from = at + 1
+			if len(fields) == r.maxFields {
+				return Row{}, r.tooWide(row.Number, s[from:])
+			}
 		}
 	}
+	for ; i < len(chunk); i++ {
+		c := chunk[i]
+		if c == 0 || c >= 0x80 {
+			odd = highs
+		}
+		if c == r.delim {
+			fields = append(fields, s[from:i])
+			from = i + 1
+			if len(fields) == r.maxFields {
+				return Row{}, r.tooWide(row.Number, s[from:])
+			}
+		}
+	}
+	fields = append(fields, s[from:])
 	r.fields = fields
 	row.Fields = fields
-	if bytes.IndexByte(chunk, 0) >= 0 || !isASCII(chunk) {
+	if odd != 0 {
 		row.Fault = r.checkText(nil, fields)
 	}
 	return row, nil
+}
+
+// zeroBytes returns w with the high bit of each of its zero bytes set, and
+// no other bit. (Each byte is tested alone: no carry crosses bytes.)
+func zeroBytes(w uint64) uint64 {
+	const lows, highs = 0x7F7F7F7F7F7F7F7F, 0x8080808080808080
+	return ^((w&lows + lows) | w) & highs
+}
+
+// tooWide is the error for a record of more than maxFields fields, rest
+// being the text after the last field counted.
+func (r *csvReader) tooWide(line int, rest string) error {
+	return cellsite.Errorf(cellsite.Invalid, opCSV, "line %d: record of %d fields exceeds the %d-field limit", line, r.maxFields+1+strings.Count(rest, string(r.delim)), r.maxFields)
 }
 
 // checkText adds to flt the NUL bytes and invalid text in fields.

@@ -269,6 +269,14 @@ func numberingPlanOf(country string) (*numberingPlan, bool) {
 // the countries above, a national part of a length the plan does not use or
 // starting with 0 ("+4407700900123").
 func MSISDN(raw, country string) (e164 string, err error) {
+	if canonicalE164(raw, country) {
+		return raw, nil
+	}
+	return msisdn(raw, country)
+}
+
+// msisdn is MSISDN without the shortcut for numbers already in E.164 form.
+func msisdn(raw, country string) (e164 string, err error) {
 	const op = "msisdn"
 	plan, ok := numberingPlanOf(country)
 	if !ok {
@@ -356,6 +364,34 @@ func MSISDN(raw, country string) (e164 string, err error) {
 		return s, nil
 	}
 	return string(e), nil
+}
+
+// canonicalE164 reports whether raw is a number exactly as MSISDN would
+// return it for country: '+' and 7 to 15 digits, the first not 0, with a
+// valid national part for any numbering plan its country code is one of.
+// MSISDN returns such text unchanged for every country it knows, so it can
+// be taken as it is. country must be written as MSISDN's documentation
+// lists it (upper case, or "") for the shortcut to apply.
+func canonicalE164(raw, country string) bool {
+	switch country {
+	case "", "GB", "IN", "NO", "PK", "BD":
+	default:
+		return false
+	}
+	if len(raw) < 8 || len(raw) > 16 || raw[0] != '+' || raw[1] == '0' {
+		return false
+	}
+	intl := raw[1:]
+	if !digitsOnly(intl) {
+		return false
+	}
+	for i := range numberingPlans {
+		p := &numberingPlans[i]
+		if n := len(intl) - len(p.cc); strings.HasPrefix(intl, p.cc) && !(p.nsn&(1<<n) != 0 && intl[len(p.cc)] != '0') {
+			return false
+		}
+	}
+	return true
 }
 
 // msisdnDigits appends the digits of the telephone number s to d. It skips
@@ -447,6 +483,15 @@ func alphaSenderID(s string) bool {
 //   - "raw": anything else, including a number that MSISDN refuses; value is
 //     the text without surrounding spaces and quotes, kept as evidence.
 func OtherParty(raw, country string) (value string, kind string) {
+	if canonicalE164(raw, country) {
+		return raw, "msisdn"
+	}
+	return otherParty(raw, country)
+}
+
+// otherParty is OtherParty without the shortcut for numbers already in
+// E.164 form.
+func otherParty(raw, country string) (value string, kind string) {
 	s := trimFieldText(raw)
 	if s == "" {
 		return "", "withheld"
@@ -508,7 +553,7 @@ func identifierDigits(op, s string, d []byte, raw string) (digits []byte, number
 }
 
 // luhnCheckDigit returns the Luhn check digit of the digits d.
-func luhnCheckDigit(d []byte) byte {
+func luhnCheckDigit[T string | []byte](d T) byte {
 	sum := 0
 	for i := len(d) - 1; i >= 0; i -= 2 {
 		x := int(d[i]-'0') * 2

@@ -2,14 +2,12 @@ package ingest
 
 import (
 	"context"
-	"crypto/sha256"
-	"fmt"
 	"io"
-	"math"
-	"regexp"
+	"runtime"
+	"slices"
 	"sort"
-	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cellsite/cellsite"
@@ -26,6 +24,10 @@ type Options struct {
 	ValidFrom time.Time     // cells: validity of the list when it has no validity columns
 	ValidTo   time.Time
 	BatchSize int // records per Batch [4096]
+	// Workers is how many goroutines cleanse rows [GOMAXPROCS-1, at least 1].
+	// Reading, duplicate detection and the output digest stay in file
+	// order: the output does not depend on it.
+	Workers int
 }
 
 // RowFault is a rejected row: where it is and why.
@@ -82,47 +84,233 @@ type Summary struct {
 // maxSplitListed bounds how many split records a summary lists (all are counted).
 const maxSplitListed = 100
 
+// How Parse works
+//
+// Three stages run at once, connected by channels, so that a file's rows are
+// cleansed on every core while everything that depends on order stays in
+// file order:
+//
+//   - the reader (one goroutine) reads rows, counts lines, finds headers,
+//     banners, footers and blank lines, and cuts the data rows into chunks;
+//   - workers (Options.Workers goroutines) cleanse the rows of a chunk into
+//     events or cells and row faults. Cleansing is a pure function of one
+//     row, so which worker takes a chunk does not matter;
+//   - the merger (the caller's goroutine) takes the chunks back in file
+//     order and does what depends on earlier rows: exact duplicates, split
+//     records, the summary, the output digest and the batches handed to
+//     emit.
+//
+// A fixed set of chunks circulates between the stages, which bounds memory.
+// For a CDR each batch is a run of BatchSize rows read (each row read gives
+// one event or one fault), and chunks are cut at batch boundaries, so a
+// worker's events are the batch's events and are not copied again.
+
+// Chunk sizes, in rows read.
+const (
+	chunkMinRows = 1024 // a chunk ends at the first batch boundary after this many rows...
+	chunkMaxRows = 8192 // ...or at this many rows
+)
+
 // Parse reads every row of a file laid out as lay describes, cleanses it into
 // events or cells, and hands them to emit in batches, with every rejected row
 // as a RowFault. It returns the file's accounting. Parse stops at the first
 // error from the reader or emit, or when ctx is cancelled; callers must then
-// discard what was emitted.
+// discard what was emitted. emit is called from Parse's goroutine; rr is
+// read from another, and not after Parse returns.
 func Parse(ctx context.Context, rr RowReader, lay Layout, opt Options, emit func(Batch) error) (Summary, error) {
 	p := lay.Profile
-	ps := &parser{p: p, opt: opt, emit: emit, sum: Summary{
+	sum := Summary{
 		File: opt.File, Kind: p.Kind, Profile: p.Name, ProfileVersion: p.Version, ProfileStatus: p.Status,
-		ProfileHash: p.Hash, RejectedBy: map[string]int{}, Warnings: map[string]int{},
-	}}
-	if ps.opt.BatchSize <= 0 {
-		ps.opt.BatchSize = 4096
+		ProfileHash: p.Hash, RejectedBy: map[string]int{}, Warnings: map[string]int{}, HeaderRow: lay.HeaderRow,
 	}
-	ps.basis = TimeBasis(p.TimeBasis)
+	if opt.BatchSize <= 0 {
+		opt.BatchSize = 4096
+	}
+	if opt.Workers <= 0 {
+		// The reader and the merger keep about one core busy.
+		opt.Workers = max(runtime.GOMAXPROCS(0)-1, 1)
+	}
+	cfg := &parseConfig{p: p, opt: opt, cdr: p.Kind == "cdr", basis: TimeBasis(p.TimeBasis), headers: lay.Headers}
 	if opt.TimeBasis != "" {
-		ps.basis = opt.TimeBasis
+		cfg.basis = opt.TimeBasis
 	}
-	if p.Kind == "cdr" {
-		ps.sum.TimeBasis = string(ps.basis)
-		ps.digest = cellsite.NewEventDigest()
-	} else {
-		ps.digest = cellsite.NewCellDigest()
+	if cfg.cdr {
+		sum.TimeBasis = string(cfg.basis)
 	}
-	if err := ps.resolveNetwork(); err != nil {
-		return ps.sum, err
+	network, err := resolveNetwork(p, opt)
+	if err != nil {
+		return sum, err
 	}
+	cfg.network = network
 	if wb, ok := rr.(Workbook); ok && wb.Date1904() {
-		ps.date1904 = true
+		cfg.date1904 = true
 	}
-	ps.dups = make(map[[16]byte]int32)
-	ps.vocab = make(map[string][2]string)
-	ps.dirs = make(map[string]string)
-	ps.splits = make(map[[16]byte]int32)
-	ps.sum.HeaderRow = lay.HeaderRow
-	if p.Kind == "cdr" {
-		ps.batch.Events = make([]cellsite.Event, 0, ps.opt.BatchSize)
+	m := &merger{cfg: cfg, emit: emit, sum: sum, dups: make(map[[16]byte]int32), tuples: make(map[[16]byte]firstOf)}
+	if cfg.cdr {
+		m.digest = cellsite.NewEventDigest()
+	} else {
+		m.digest = cellsite.NewCellDigest()
 	}
+	return m.run(ctx, rr, lay)
+}
 
+// parseConfig is what every stage of Parse reads and none changes.
+type parseConfig struct {
+	p        *Profile
+	opt      Options
+	cdr      bool
+	basis    TimeBasis
+	network  string
+	date1904 bool     // the workbook counts serial dates from 1904-01-01
+	headers  []string // the header row as found by detection, for fault messages
+}
+
+func resolveNetwork(p *Profile, opt Options) (string, error) {
+	network := p.Network
+	if p.netFromNam != nil {
+		if m := p.netFromNam.FindStringSubmatch(opt.File); m != nil {
+			network = m[1] + "-" + m[2]
+		}
+	}
+	if opt.Network != "" {
+		if !networkRe.MatchString(opt.Network) {
+			return "", cellsite.Errorf(cellsite.Invalid, "ingest "+opt.File, "network %q: want MCC-MNC such as 234-30", opt.Network)
+		}
+		network = opt.Network
+	}
+	return network, nil
+}
+
+// A chunk is a run of data rows on its way through Parse.
+type chunk struct {
+	start int          // rows read before this chunk's first
+	mixed bool         // rows of this chunk or an earlier one have a column layout other than the first
+	rows  []Row        // data rows; Fields point into store
+	cols  []*fieldCols // where each row's fields are
+	store []string     // the rows' fields
+
+	// Results, set by a worker.
+	pieces   []piece // cdr: the chunk's rows cut at batch boundaries
+	cells    []cellsite.Cell
+	faults   []RowFault // cells: in row order
+	isCell   []bool     // cells: whether row i gave a cell (or a fault)
+	keys     [][16]byte // exact-duplicate key of each event or cell, in order
+	tuples   [][16]byte // cdr: key of each event's target, other party, type, direction and start
+	warnings warningCounts
+	panicked any
+
+	done chan struct{} // a worker is finished with the chunk
+}
+
+// A piece is the part of a CDR chunk that falls in one batch.
+type piece struct {
+	rows    int // rows read
+	events  []cellsite.Event
+	faults  []RowFault
+	keyFrom int // index in chunk.keys and chunk.tuples of the first event
+}
+
+func (c *chunk) reset() {
+	clear(c.rows) // store is overwritten as it is reused
+	c.rows, c.cols, c.store = c.rows[:0], c.cols[:0], c.store[:0]
+	clear(c.pieces)
+	clear(c.cells)
+	clear(c.faults)
+	c.pieces, c.cells, c.faults, c.isCell = c.pieces[:0], c.cells[:0], c.faults[:0], c.isCell[:0]
+	c.keys, c.tuples = c.keys[:0], c.tuples[:0]
+	c.warnings, c.panicked, c.mixed = c.warnings[:0], nil, false
+}
+
+// add appends a copy of row (whose Fields the reader will reuse).
+func (c *chunk) add(row Row, cols *fieldCols) {
+	from := len(c.store)
+	c.store = append(c.store, row.Fields...)
+	if row.Fields != nil {
+		row.Fields = c.store[from:len(c.store):len(c.store)]
+	}
+	c.rows = append(c.rows, row)
+	c.cols = append(c.cols, cols)
+}
+
+// sameColumns reports whether two layouts put every field in the same column.
+func sameColumns(a, b *fieldCols) bool { return a == b || slices.Equal(a.index, b.index) }
+
+// readStats is the reader's share of the summary.
+type readStats struct {
+	lines, banner, headers, blank, footer, read int
+	sheets, notRead                             []string
+	noHeader                                    int // sheets without a header row
+	err                                         error
+	panicked                                    any
+}
+
+// pipeline connects the stages.
+type pipeline struct {
+	cfg      *parseConfig
+	free     chan *chunk // chunks not in use
+	work     chan *chunk // reader → workers
+	order    chan *chunk // reader → merger, in file order
+	quit     chan struct{}
+	quitOnce sync.Once
+	wg       sync.WaitGroup
+	stats    readStats // the reader's; read after order is closed
+}
+
+func (pl *pipeline) stop() {
+	pl.quitOnce.Do(func() { close(pl.quit) })
+	pl.wg.Wait()
+}
+
+// read is the reader stage.
+func (pl *pipeline) read(ctx context.Context, rr RowReader, lay Layout) {
+	defer pl.wg.Done()
+	defer close(pl.order)
+	defer close(pl.work)
+	st := &pl.stats
+	defer func() {
+		if r := recover(); r != nil {
+			st.panicked = r
+		}
+	}()
+	cfg, p := pl.cfg, pl.cfg.p
+	var c *chunk
+	next := func() bool { // takes a free chunk
+		if err := ctx.Err(); err != nil {
+			st.err = err
+			return false
+		}
+		select {
+		case c = <-pl.free:
+			c.start = st.read
+			return true
+		case <-pl.quit:
+		case <-ctx.Done():
+			st.err = ctx.Err()
+		}
+		return false
+	}
+	send := func() bool {
+		select {
+		case pl.work <- c:
+		case <-pl.quit:
+			return false
+		}
+		select {
+		case pl.order <- c:
+		case <-pl.quit:
+			return false
+		}
+		c = nil
+		return true
+	}
+	if !next() {
+		return
+	}
+	layoutOf := newFieldColsFunc(cfg)
 	sheet, started := "", false
 	var col map[string]int
+	var cols, first *fieldCols // the current layout, that of the first data row
+	mixed := false
 	headerSeen := false
 	for {
 		row, err := rr.Next()
@@ -130,167 +318,346 @@ func Parse(ctx context.Context, rr RowReader, lay Layout, opt Options, emit func
 			break
 		}
 		if err != nil {
-			return ps.sum, err
+			st.err = err
+			break
 		}
 		if !started || row.Sheet != sheet {
-			if started {
-				ps.endSheet(sheet, headerSeen)
+			if started && !headerSeen && sheet != "" {
+				st.noHeader++
 			}
 			sheet, started = row.Sheet, true
 			headerSeen = p.Headerless
 			col = lay.Column
+			cols = layoutOf(col)
 			if row.Sheet != "" {
-				ps.sum.Sheets = append(ps.sum.Sheets, row.Sheet)
+				st.sheets = append(st.sheets, row.Sheet)
 			}
 		}
-		ps.sum.Lines++
+		st.lines++
 		if row.Fault == "" && blank(row.Fields) {
-			ps.sum.Blank++
+			st.blank++
 			continue
 		}
 		if !headerSeen {
-			if c, ok := p.headerColumns(row); ok {
-				col, headerSeen = c, true
-				ps.sum.Headers++
+			if hc, ok := p.headerColumns(row); ok {
+				col, headerSeen = hc, true
+				cols = layoutOf(col)
+				st.headers++
 			} else {
-				ps.sum.Banner++
+				st.banner++
 			}
 			continue
 		}
 		if row.Fault == "" {
 			if p.isFooter(row.Fields) {
-				ps.sum.Footer++
+				st.footer++
 				continue
 			}
-			if !p.Headerless && ps.repeatsHeader(row, col) {
-				ps.sum.Headers++ // a header repeated inside the data (paged exports)
+			if !p.Headerless && repeatsHeader(p, row, col) {
+				st.headers++ // a header repeated inside the data (paged exports)
 				continue
 			}
 		}
-		ps.sum.Read++
-		if row.Fault != "" {
-			ps.reject(RowFault{Sheet: row.Sheet, Row: row.Number, Code: "unreadable", Reason: row.Fault})
-		} else if p.Kind == "cdr" {
-			ps.event(row, col, lay.Headers)
+		st.read++
+		if first == nil {
+			first = cols
+		} else if !mixed && !sameColumns(cols, first) {
+			mixed = true
+		}
+		c.mixed = c.mixed || mixed
+		c.add(row, cols)
+		n := len(c.rows)
+		if n >= chunkMaxRows || n >= chunkMinRows && (!cfg.cdr || st.read%cfg.opt.BatchSize == 0) {
+			if !send() || !next() {
+				return
+			}
+		}
+	}
+	if st.err == nil {
+		if started && !headerSeen && sheet != "" {
+			st.noHeader++
+		}
+		if wb, ok := rr.(Workbook); ok {
+			for _, si := range wb.SheetList() {
+				if !si.Read && si.Worksheet {
+					st.notRead = append(st.notRead, si.Name)
+				}
+			}
+		}
+	}
+	// The rows read before an error are merged, as they would have been
+	// one by one.
+	if len(c.rows) > 0 {
+		send()
+	}
+}
+
+// clean is a worker.
+func (pl *pipeline) clean() {
+	defer pl.wg.Done()
+	w := newCleanser(pl.cfg)
+	for c := range pl.work {
+		select {
+		case <-pl.quit:
+		default:
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						c.panicked = r
+					}
+				}()
+				w.clean(c)
+			}()
+		}
+		c.done <- struct{}{}
+	}
+}
+
+// merger is the last stage: it owns the summary and the batch being filled.
+type merger struct {
+	cfg       *parseConfig
+	emit      func(Batch) error
+	sum       Summary
+	digest    *cellsite.Digest
+	dups      map[[16]byte]int32   // row content → first row (cdr: see events)
+	tuples    map[[16]byte]firstOf // cdr: target, other, type, direction, start → first row
+	mixed     bool                 // cdr: rows with different column layouts have been merged
+	batch     Batch
+	batchRows int // cdr: rows read into batch
+}
+
+func (m *merger) run(ctx context.Context, rr RowReader, lay Layout) (Summary, error) {
+	cfg := m.cfg
+	inFlight := cfg.opt.Workers + 2 // one being read, one with each worker, one being merged
+	pl := &pipeline{cfg: cfg, free: make(chan *chunk, inFlight), work: make(chan *chunk, inFlight),
+		order: make(chan *chunk, inFlight), quit: make(chan struct{})}
+	rows, width := chunkMaxRows, len(lay.Headers)
+	if b := cfg.opt.BatchSize; cfg.cdr && b < chunkMaxRows {
+		rows = min(b*((chunkMinRows+b-1)/b), chunkMaxRows)
+	}
+	for _, i := range lay.Column {
+		width = max(width, i+1)
+	}
+	for range inFlight {
+		pl.free <- &chunk{done: make(chan struct{}, 1), rows: make([]Row, 0, rows), cols: make([]*fieldCols, 0, rows),
+			store: make([]string, 0, rows*width), keys: make([][16]byte, 0, rows), tuples: make([][16]byte, 0, rows)}
+	}
+	pl.wg.Add(1 + cfg.opt.Workers)
+	go pl.read(ctx, rr, lay)
+	for range cfg.opt.Workers {
+		go pl.clean()
+	}
+	defer pl.stop()
+
+	if cfg.cdr {
+		m.batch.Events = make([]cellsite.Event, 0)
+	}
+	for c := range pl.order {
+		<-c.done
+		if c.panicked != nil {
+			panic(c.panicked)
+		}
+		for _, w := range c.warnings {
+			m.sum.Warnings[w.code] += w.n
+		}
+		var err error
+		if cfg.cdr {
+			err = m.events(ctx, c)
 		} else {
-			ps.cell(row, col, lay.Headers)
+			err = m.cells(ctx, c)
 		}
-		if ps.pending() >= ps.opt.BatchSize {
+		if err != nil {
+			return m.sum, err
+		}
+		c.reset()
+		pl.free <- c
+	}
+	st := &pl.stats // the reader has finished: order is closed
+	if st.panicked != nil {
+		panic(st.panicked)
+	}
+	s := &m.sum
+	s.Lines, s.Banner, s.Headers, s.Blank, s.Footer, s.Read = st.lines, st.banner, st.headers, st.blank, st.footer, st.read
+	s.Sheets = st.sheets
+	if st.noHeader > 0 {
+		s.Warnings["sheet-without-header"] += st.noHeader
+	}
+	if st.err != nil {
+		return m.sum, st.err
+	}
+	if len(st.notRead) > 0 {
+		s.SheetsNotRead = st.notRead
+		s.Warnings["sheet-not-read"] += len(st.notRead)
+	}
+	if !cfg.cdr {
+		s.Conflicts = flagConflicts(m.batch.Cells, s.Warnings)
+		for i := range m.batch.Cells {
+			m.digest.AddCell(&m.batch.Cells[i])
+		}
+	}
+	if err := m.flush(); err != nil {
+		return m.sum, err
+	}
+	s.Output = m.digest.Sum()
+	s.Output.Name = cfg.p.Kind
+	if s.Read != s.Accepted+s.Duplicates+s.Rejected ||
+		s.Lines != s.Banner+s.Headers+s.Blank+s.Footer+s.Read {
+		return m.sum, cellsite.Errorf(cellsite.Internal, "ingest "+cfg.opt.File, "row accounting does not balance: %+v", m.sum)
+	}
+	return m.sum, nil
+}
+
+// firstOf is the first row with a tuple, and that row's content key.
+type firstOf struct {
+	row int32
+	key [16]byte
+}
+
+// events merges a CDR chunk.
+//
+// Exact duplicates are kept, marked and linked to the first occurrence.
+// Rows of an event type other than data that agree on target, other party,
+// type, direction and start (the tuple) without being exact duplicates are
+// possible split records, linked to the first row with the tuple.
+//
+// Rows read with one column layout are cleansed alike, so an exact
+// duplicate has its original's tuple, and a row whose tuple is new is
+// neither a duplicate nor a split record: one look-up settles it, and its
+// content key is kept with the tuple. The map of content keys then holds
+// only rows whose tuple was seen before. Once rows of another layout come
+// (a workbook whose sheets order their columns differently), that no longer
+// holds: every content key goes into the map and is looked up first.
+func (m *merger) events(ctx context.Context, c *chunk) error {
+	s := &m.sum
+	if c.mixed && !m.mixed {
+		m.mixed = true
+		for _, f := range m.tuples {
+			m.dups[f.key] = f.row
+		}
+	}
+	for pi := range c.pieces {
+		pc := &c.pieces[pi]
+		keys, tuples := c.keys[pc.keyFrom:pc.keyFrom+len(pc.events)], c.tuples[pc.keyFrom:pc.keyFrom+len(pc.events)]
+		for i := range pc.events {
+			e := &pc.events[i]
+			key := keys[i]
+			var (
+				dup   bool
+				dupOf int32
+			)
+			f, seen := m.tuples[tuples[i]]
+			switch {
+			case m.mixed:
+				if dupOf, dup = m.dups[key]; !dup {
+					m.dups[key] = int32(e.Row)
+					if !seen {
+						m.tuples[tuples[i]] = firstOf{int32(e.Row), key}
+					}
+				}
+			case !seen:
+				m.tuples[tuples[i]] = firstOf{int32(e.Row), key}
+			case f.key == key:
+				dup, dupOf = true, f.row
+			default:
+				if dupOf, dup = m.dups[key]; !dup {
+					m.dups[key] = int32(e.Row)
+				}
+			}
+			if dup {
+				e.DuplicateOf = int(dupOf)
+				s.Duplicates++
+				continue
+			}
+			if seen && e.Type != "data" {
+				s.SplitCount++
+				s.Warnings["possible-split-record"]++
+				if len(s.SplitRecords) < maxSplitListed {
+					s.SplitRecords = append(s.SplitRecords, SplitRecord{Sheet: e.Sheet, First: int(f.row), Row: e.Row})
+				}
+			}
+			s.Accepted++
+			if s.First.IsZero() || e.Start.Before(s.First) {
+				s.First = e.Start
+			}
+			if e.Start.After(s.Last) {
+				s.Last = e.Start
+			}
+		}
+		for i := range pc.faults {
+			s.Rejected++
+			s.RejectedBy[pc.faults[i].Code]++
+		}
+		if m.batchRows == 0 {
+			m.batch.Events, m.batch.Faults = pc.events, pc.faults
+		} else {
+			m.batch.Events = append(m.batch.Events, pc.events...)
+			m.batch.Faults = append(m.batch.Faults, pc.faults...)
+		}
+		m.batchRows += pc.rows
+		if m.batchRows >= m.cfg.opt.BatchSize {
 			if err := ctx.Err(); err != nil {
-				return ps.sum, err
+				return err
 			}
-			if err := ps.flush(); err != nil {
-				return ps.sum, err
-			}
-		}
-	}
-	if started {
-		ps.endSheet(sheet, headerSeen)
-	}
-	if wb, ok := rr.(Workbook); ok {
-		for _, si := range wb.SheetList() {
-			if !si.Read && si.Worksheet {
-				ps.sum.SheetsNotRead = append(ps.sum.SheetsNotRead, si.Name)
-				ps.sum.Warnings["sheet-not-read"]++
+			if err := m.flush(); err != nil {
+				return err
 			}
 		}
-	}
-	if p.Kind == "cells" {
-		ps.sum.Conflicts = flagConflicts(ps.batch.Cells, ps.sum.Warnings)
-		for i := range ps.batch.Cells {
-			ps.digest.AddCell(&ps.batch.Cells[i])
-		}
-	}
-	if err := ps.flush(); err != nil {
-		return ps.sum, err
-	}
-	ps.sum.Output = ps.digest.Sum()
-	ps.sum.Output.Name = p.Kind
-	if ps.sum.Read != ps.sum.Accepted+ps.sum.Duplicates+ps.sum.Rejected ||
-		ps.sum.Lines != ps.sum.Banner+ps.sum.Headers+ps.sum.Blank+ps.sum.Footer+ps.sum.Read {
-		return ps.sum, cellsite.Errorf(cellsite.Internal, "ingest "+opt.File, "row accounting does not balance: %+v", ps.sum)
-	}
-	return ps.sum, nil
-}
-
-type parser struct {
-	p       *Profile
-	opt     Options
-	emit    func(Batch) error
-	sum     Summary
-	basis   TimeBasis
-	network string
-	digest  *cellsite.Digest
-	batch   Batch
-	dups    map[[16]byte]int32 // row content → first row
-	scratch []byte
-	// date1904: the workbook counts serial dates from 1904-01-01.
-	date1904 bool
-	// Normalisers are pure; their results are remembered for values that
-	// repeat (the target, cells, handsets, frequent contacts).
-	msisdn     memo[string]
-	cells      memo[string] // cell columns in the profile's format
-	cellsSplit memo[string] // cells from separate LAC and CI columns
-	imei       memo[imeiResult]
-	imsi       memo[string]
-	vocab      map[string][2]string // raw event type → type, direction (cache)
-	dirs       map[string]string    // raw direction → in/out/"" (cache)
-	splits     map[[16]byte]int32   // target, other, type, start → first row
-}
-
-func (ps *parser) pending() int {
-	if ps.p.Kind == "cells" {
-		return len(ps.batch.Faults) // cells are held to the end for the conflict check
-	}
-	return len(ps.batch.Events) + len(ps.batch.Faults)
-}
-
-func (ps *parser) flush() error {
-	if len(ps.batch.Events)+len(ps.batch.Cells)+len(ps.batch.Faults) == 0 {
-		return nil
-	}
-	if ps.p.Kind == "cdr" {
-		for i := range ps.batch.Events {
-			ps.digest.AddEvent(&ps.batch.Events[i])
-		}
-	}
-	err := ps.emit(ps.batch) // the batch now belongs to the caller
-	ps.batch = Batch{}
-	if ps.p.Kind == "cdr" {
-		ps.batch.Events = make([]cellsite.Event, 0, ps.opt.BatchSize)
-	}
-	return err
-}
-
-func (ps *parser) endSheet(sheet string, headerSeen bool) {
-	if !headerSeen && sheet != "" {
-		ps.sum.Warnings["sheet-without-header"]++
-	}
-}
-
-func (ps *parser) resolveNetwork() error {
-	ps.network = ps.p.Network
-	if ps.p.netFromNam != nil {
-		if m := ps.p.netFromNam.FindStringSubmatch(ps.opt.File); m != nil {
-			ps.network = m[1] + "-" + m[2]
-		}
-	}
-	if ps.opt.Network != "" {
-		if !networkRe.MatchString(ps.opt.Network) {
-			return cellsite.Errorf(cellsite.Invalid, "ingest "+ps.opt.File, "network %q: want MCC-MNC such as 234-30", ps.opt.Network)
-		}
-		ps.network = ps.opt.Network
 	}
 	return nil
 }
 
-func (ps *parser) reject(f RowFault) {
-	if len(f.Value) > 200 {
-		f.Value = f.Value[:200]
+// cells merges a chunk of a cell list. Cells are held to the end for the
+// conflict check; a batch is emitted whenever BatchSize faults are pending.
+func (m *merger) cells(ctx context.Context, c *chunk) error {
+	s := &m.sum
+	ci, fi := 0, 0
+	for _, isCell := range c.isCell {
+		if !isCell {
+			f := c.faults[fi]
+			fi++
+			s.Rejected++
+			s.RejectedBy[f.Code]++
+			m.batch.Faults = append(m.batch.Faults, f)
+			if len(m.batch.Faults) >= m.cfg.opt.BatchSize {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				if err := m.flush(); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		k := c.keys[ci]
+		cell := &c.cells[ci]
+		ci++
+		if _, dup := m.dups[k]; dup {
+			s.Duplicates++
+			continue // an exact repeat adds nothing to a cell list; it is counted
+		}
+		m.dups[k] = int32(cell.Row)
+		s.Accepted++
+		m.batch.Cells = append(m.batch.Cells, *cell)
 	}
-	ps.sum.Rejected++
-	ps.sum.RejectedBy[f.Code]++
-	ps.batch.Faults = append(ps.batch.Faults, f)
+	return nil
+}
+
+func (m *merger) flush() error {
+	b := &m.batch
+	if len(b.Events)+len(b.Cells)+len(b.Faults) == 0 {
+		return nil
+	}
+	if m.cfg.cdr {
+		for i := range b.Events {
+			m.digest.AddEvent(&b.Events[i])
+		}
+	}
+	err := m.emit(*b) // the batch now belongs to the caller
+	m.batch, m.batchRows = Batch{}, 0
+	if m.cfg.cdr {
+		m.batch.Events = make([]cellsite.Event, 0)
+	}
+	return err
 }
 
 func blank(fields []string) bool {
@@ -328,18 +695,18 @@ func (p *Profile) headerColumns(row Row) (map[string]int, bool) {
 
 // repeatsHeader reports whether a data row is the header again: its cells in
 // the columns of the required fields are those fields' header names.
-func (ps *parser) repeatsHeader(row Row, col map[string]int) bool {
-	for _, f := range ps.p.Required {
+func repeatsHeader(p *Profile, row Row, col map[string]int) bool {
+	for _, f := range p.Required {
 		i, ok := col[f]
 		if !ok || i >= len(row.Fields) {
 			return false
 		}
 		v := row.Fields[i]
-		if v == "" || ps.p.headerOf[normHeader(v)] != f {
+		if v == "" || p.headerOf[normHeader(v)] != f {
 			return false
 		}
 	}
-	return len(ps.p.Required) > 0
+	return len(p.Required) > 0
 }
 
 func (p *Profile) isFooter(fields []string) bool {
@@ -363,476 +730,6 @@ func (p *Profile) isFooter(fields []string) bool {
 		}
 	}
 	return false
-}
-
-// rowCtx reads the fields of one row by name.
-type rowCtx struct {
-	row     Row
-	col     map[string]int
-	headers []string
-}
-
-func (r rowCtx) get(field string) string {
-	i, ok := r.col[field]
-	if !ok || i >= len(r.row.Fields) {
-		return ""
-	}
-	return strings.TrimSpace(r.row.Fields[i])
-}
-
-func (r rowCtx) has(field string) bool { _, ok := r.col[field]; return ok }
-
-func (r rowCtx) column(field string) string {
-	if i, ok := r.col[field]; ok && i < len(r.headers) {
-		return strings.TrimSpace(r.headers[i])
-	}
-	return field
-}
-
-func (r rowCtx) fault(field, code, format string, args ...any) RowFault {
-	return RowFault{Sheet: r.row.Sheet, Row: r.row.Number, Column: r.column(field), Code: code,
-		Reason: fmt.Sprintf(format, args...), Value: r.get(field)}
-}
-
-// rowKey returns a 128-bit digest of a row's cells, for exact-duplicate
-// detection. buf is reused scratch space.
-func rowKey(buf *[]byte, fields []string) [16]byte {
-	b := (*buf)[:0]
-	for _, f := range fields {
-		b = append(b, f...)
-		b = append(b, 0)
-	}
-	*buf = b
-	sum := sha256.Sum256(b)
-	var k [16]byte
-	copy(k[:], sum[:16])
-	return k
-}
-
-func (ps *parser) event(row Row, col map[string]int, headers []string) {
-	r := rowCtx{row: row, col: col, headers: headers}
-	p := ps.p
-	e := cellsite.Event{Source: ps.opt.Source, Sheet: row.Sheet, Row: row.Number, Bytes: -1, TimeBasis: string(ps.basis)}
-	warn := func(code string) {
-		e.Warnings = append(e.Warnings, code)
-		ps.sum.Warnings[code]++
-	}
-
-	// Target: the column, or the number given for the whole file.
-	e.TargetRaw = r.get("target")
-	if !r.has("target") || e.TargetRaw == "" {
-		e.TargetRaw = ps.opt.Target
-	}
-	if e.TargetRaw == "" {
-		ps.reject(r.fault("target", "no-target", "no target number in the row (give --target for exports without one)"))
-		return
-	}
-	t, err := ps.msisdn.get(e.TargetRaw, func(raw string) (string, error) { return MSISDN(raw, p.Country) })
-	if err != nil {
-		ps.reject(r.fault("target", "bad-target", "target number: %v", err))
-		return
-	}
-	e.Target = t
-
-	// Start time.
-	field := "start"
-	if r.has("start") {
-		e.StartRaw = r.get("start")
-	} else {
-		field = "start_date"
-		e.StartRaw = SplitDateTime(r.get("start_date"), r.get("start_time"))
-	}
-	text := e.StartRaw
-	if off := r.get("utc_offset"); off != "" {
-		text += " " + off
-	} else if p.UTCOffset != "" {
-		text += " " + p.UTCOffset
-	}
-	if strings.TrimSpace(e.StartRaw) == "" {
-		ps.reject(r.fault(field, "no-time", "no start time"))
-		return
-	}
-	at, flag, err := ParseTime(ps.serial(text), p.TimeFormats, ps.basis)
-	if err != nil {
-		f := r.fault(field, "bad-time", "start time: %v", err)
-		f.Value = text
-		ps.reject(f)
-		return
-	}
-	e.Start, e.TimeFlag = at, string(flag)
-	switch flag {
-	case TimeAmbiguous:
-		warn("time-ambiguous")
-	case TimeImpossible:
-		warn("time-impossible")
-	}
-
-	// Event type and direction.
-	e.TypeRaw = r.get("event_type")
-	td, ok := ps.vocab[e.TypeRaw]
-	if !ok {
-		td, ok = p.eventTypes[normValue(e.TypeRaw)]
-		if !ok {
-			td = [2]string{"other", "?"}
-		}
-		if len(ps.vocab) < 1000 {
-			ps.vocab[e.TypeRaw] = td
-		}
-	}
-	if td[1] == "?" {
-		e.Type = "other"
-		warn("unknown-event-type")
-	} else {
-		e.Type, e.Direction = td[0], td[1]
-	}
-	if d := r.get("direction"); d != "" {
-		if dir, ok := ps.directionOf(d); ok {
-			e.Direction = dir
-		} else {
-			warn("unknown-direction")
-		}
-	}
-
-	// Other party.
-	e.OtherRaw = r.get("other")
-	e.Other, e.OtherKind = OtherParty(e.OtherRaw, p.Country)
-
-	// Duration.
-	e.DurationRaw = r.get("duration")
-	if d, err := Duration(e.DurationRaw, p.DurationFormat); err != nil {
-		warn("bad-duration")
-		e.DurationS = -1
-	} else {
-		e.DurationS = d
-	}
-
-	// Cells.
-	e.FirstCellRaw, e.FirstCell = ps.cellOf(r, "first_cell", "first_lac", "first_ci", warn)
-	e.LastCellRaw, e.LastCell = ps.cellOf(r, "last_cell", "last_lac", "last_ci", warn)
-	if e.FirstCell == "" && e.LastCell == "" && (e.Type == "voice" || e.Type == "data") {
-		warn("no-cell")
-	}
-
-	// Handset and subscriber.
-	if e.IMEIRaw = r.get("imei"); e.IMEIRaw != "" {
-		res, err := ps.imei.get(e.IMEIRaw, func(raw string) (imeiResult, error) {
-			v, ok, err := IMEI(raw)
-			return imeiResult{v, ok}, err
-		})
-		imei, ok := res.imei, res.ok
-		switch {
-		case err != nil:
-			warn("bad-imei")
-		case !ok:
-			e.IMEI = imei
-			warn("imei-check-digit")
-		default:
-			e.IMEI = imei
-		}
-	}
-	if e.IMSIRaw = r.get("imsi"); e.IMSIRaw != "" {
-		if imsi, err := ps.imsi.get(e.IMSIRaw, func(raw string) (string, error) {
-			mcc, mnc, msin, err := IMSI(raw)
-			return mcc + mnc + msin, err
-		}); err != nil {
-			warn("bad-imsi")
-		} else {
-			e.IMSI = imsi
-		}
-	}
-
-	// Data sessions.
-	e.APN = r.get("apn")
-	e.ChargingID = r.get("charging_id")
-	if b := r.get("bytes"); b != "" {
-		e.Bytes = ps.bytes(b, warn)
-	} else if up, down := r.get("bytes_up"), r.get("bytes_down"); up != "" || down != "" {
-		u, d := ps.bytes(up, warn), ps.bytes(down, warn)
-		if u >= 0 && d >= 0 {
-			e.Bytes = u + d
-		}
-	}
-
-	// Exact duplicates: kept, marked, linked to the first occurrence.
-	k := rowKey(&ps.scratch, row.Fields)
-	if first, dup := ps.dups[k]; dup {
-		e.DuplicateOf = int(first)
-		ps.sum.Duplicates++
-	} else {
-		ps.dups[k] = int32(row.Number)
-		ps.sum.Accepted++
-		if e.Type != "data" {
-			sk := rowKey(&ps.scratch, []string{e.Target, e.Other, e.Type, e.Direction, strconv.FormatInt(e.Start.UnixNano(), 10)})
-			if first, seen := ps.splits[sk]; seen {
-				ps.sum.SplitCount++
-				ps.sum.Warnings["possible-split-record"]++
-				if len(ps.sum.SplitRecords) < maxSplitListed {
-					ps.sum.SplitRecords = append(ps.sum.SplitRecords, SplitRecord{Sheet: row.Sheet, First: int(first), Row: row.Number})
-				}
-			} else {
-				ps.splits[sk] = int32(row.Number)
-			}
-		}
-		if ps.sum.First.IsZero() || e.Start.Before(ps.sum.First) {
-			ps.sum.First = e.Start
-		}
-		if e.Start.After(ps.sum.Last) {
-			ps.sum.Last = e.Start
-		}
-	}
-	ps.batch.Events = append(ps.batch.Events, e)
-}
-
-func (ps *parser) directionOf(raw string) (string, bool) {
-	if d, ok := ps.dirs[raw]; ok {
-		return d, d != ""
-	}
-	d := ps.p.directions[normValue(raw)]
-	if len(ps.dirs) < 1000 {
-		ps.dirs[raw] = d
-	}
-	return d, d != ""
-}
-
-func (ps *parser) bytes(s string, warn func(string)) int64 {
-	if s == "" {
-		return -1
-	}
-	digits, ok := ExactDigits(strings.TrimSpace(s))
-	if !ok {
-		warn("bad-bytes")
-		return -1
-	}
-	n, err := strconv.ParseInt(digits, 10, 64)
-	if err != nil || n < 0 {
-		warn("bad-bytes")
-		return -1
-	}
-	return n
-}
-
-// cellOf reads a cell from its own column, or from separate LAC and CI columns.
-func (ps *parser) cellOf(r rowCtx, field, lacField, ciField string, warn func(string)) (raw, key string) {
-	format := ps.p.CellFormat
-	if r.has(field) {
-		raw = r.get(field)
-	} else if r.has(lacField) && r.has(ciField) {
-		lac, ci := r.get(lacField), r.get(ciField)
-		if lac == "" && ci == "" {
-			return "", ""
-		}
-		raw, format = lac+"-"+ci, "lac-ci"
-	}
-	if raw == "" {
-		return "", ""
-	}
-	m := &ps.cells
-	if format != ps.p.CellFormat {
-		m = &ps.cellsSplit
-	}
-	key, err := m.get(raw, func(raw string) (string, error) { return CellKey(raw, format, ps.network) })
-	if err != nil {
-		warn("bad-cell")
-		return raw, ""
-	}
-	return raw, key
-}
-
-var postcodeRe = regexp.MustCompile(`(?i)\b([A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2})\s*$`)
-
-func (ps *parser) cell(row Row, col map[string]int, headers []string) {
-	r := rowCtx{row: row, col: col, headers: headers}
-	p := ps.p
-	c := cellsite.Cell{Source: ps.opt.Source, Sheet: row.Sheet, Row: row.Number}
-	warn := func(code string) {
-		c.Warnings = append(c.Warnings, code)
-		ps.sum.Warnings[code]++
-	}
-	c.Radio = strings.ToUpper(r.get("radio"))
-	if c.Radio == "" {
-		c.Radio = p.Radio
-	}
-	switch c.Radio {
-	case "", "GSM", "UMTS", "LTE":
-	case "NR":
-		ps.reject(r.fault("radio", "unsupported-radio", "NR (5G) cell identities are not supported yet"))
-		return
-	default:
-		ps.reject(r.fault("radio", "bad-radio", "radio %q is not GSM, UMTS, LTE or NR", c.Radio))
-		return
-	}
-
-	// The cell's key.
-	network := ps.network
-	if mcc, mnc := r.get("mcc"), r.get("mnc"); mcc != "" && mnc != "" {
-		if len(mnc) == 1 {
-			mnc = "0" + mnc
-		}
-		network = mcc + "-" + mnc
-	}
-	var (
-		format, field string
-	)
-	switch {
-	case r.has("cell"):
-		c.KeyRaw, format, field = r.get("cell"), p.CellFormat, "cell"
-	case r.has("eci"):
-		c.KeyRaw, format, field = r.get("eci"), "eci", "eci"
-	case r.has("enodeb") && r.has("sector"):
-		enb, err1 := strconv.ParseInt(r.get("enodeb"), 10, 64)
-		sec, err2 := strconv.ParseInt(r.get("sector"), 10, 64)
-		if err1 != nil || err2 != nil || enb < 0 || sec < 0 || sec > 255 {
-			ps.reject(r.fault("enodeb", "bad-cell", "eNodeB %q and sector %q do not form a cell identity", r.get("enodeb"), r.get("sector")))
-			return
-		}
-		c.KeyRaw, format, field = strconv.FormatInt(enb*256+sec, 10), "eci", "enodeb"
-	default:
-		lac, ci := r.get("lac"), r.get("ci")
-		if lac == "" && r.has("tac") {
-			lac = r.get("tac")
-		}
-		if c.Radio == "LTE" {
-			c.KeyRaw, format, field = ci, "eci", "ci" // for LTE rows the cell column holds the ECI
-		} else {
-			c.KeyRaw, format, field = lac+"-"+ci, "lac-ci", "ci"
-		}
-	}
-	if strings.Trim(c.KeyRaw, "- ") == "" {
-		ps.reject(r.fault(field, "no-cell", "no cell identity"))
-		return
-	}
-	var key string
-	if network == "" && format != "site-ref" && format != "cgi" && format != "ecgi" && format != "auto" {
-		ps.reject(r.fault(field, "no-network", "cell identity %q carries no MCC-MNC and the network is not known: give it with --network (e.g. 234-30)", c.KeyRaw))
-		return
-	}
-	if format == "site-ref" {
-		if network == "" {
-			ps.reject(r.fault(field, "no-network", "site reference without MCC-MNC: give the network (--network 234-30)"))
-			return
-		}
-		key = network + "-SITE-" + strings.ToUpper(strings.Join(strings.Fields(c.KeyRaw), ""))
-	} else {
-		var err error
-		if key, err = CellKey(c.KeyRaw, format, network); err != nil {
-			ps.reject(r.fault(field, "bad-cell", "cell identity: %v", err))
-			return
-		}
-	}
-	if key == "" || strings.HasPrefix(key, "-") {
-		ps.reject(r.fault(field, "no-network", "cell identity without MCC-MNC: give the network (--network 234-30)"))
-		return
-	}
-	c.Key = key
-	if c.Radio == "" {
-		if id, err := ParseCellKey(key); err == nil && id.LTE {
-			c.Radio = "LTE"
-		}
-	}
-
-	// Position, in both systems.
-	switch {
-	case r.get("lat") != "" || r.get("lon") != "":
-		lat, err1 := strconv.ParseFloat(r.get("lat"), 64)
-		lon, err2 := strconv.ParseFloat(r.get("lon"), 64)
-		if err1 != nil || err2 != nil || math.IsNaN(lat) || math.IsNaN(lon) || lat < -90 || lat > 90 || lon < -180 || lon > 180 || (lat == 0 && lon == 0) {
-			ps.reject(r.fault("lat", "bad-position", "latitude %q, longitude %q are not a position", r.get("lat"), r.get("lon")))
-			return
-		}
-		c.Lat, c.Lon = lat, lon
-		if g, err := geo.ToGrid(geo.LatLon{Lat: lat, Lon: lon}); err == nil {
-			c.Easting, c.Northing = g.E, g.N
-		} else {
-			warn("outside-national-grid")
-		}
-	case r.get("easting") != "" || r.get("northing") != "":
-		e, err1 := strconv.ParseFloat(r.get("easting"), 64)
-		n, err2 := strconv.ParseFloat(r.get("northing"), 64)
-		if err1 != nil || err2 != nil {
-			ps.reject(r.fault("easting", "bad-position", "easting %q, northing %q are not a grid position", r.get("easting"), r.get("northing")))
-			return
-		}
-		ll, err := geo.FromGrid(geo.EN{E: e, N: n})
-		if err != nil {
-			ps.reject(r.fault("easting", "bad-position", "easting %q, northing %q: %v", r.get("easting"), r.get("northing"), err))
-			return
-		}
-		c.Easting, c.Northing, c.Lat, c.Lon = e, n, ll.Lat, ll.Lon
-	default:
-		ps.reject(r.fault("lat", "no-position", "no position"))
-		return
-	}
-
-	// Azimuth: a true-north bearing, 0-359.
-	if az := r.get("azimuth"); az == "" {
-		c.Omni = true
-	} else {
-		v, err := strconv.ParseFloat(az, 64)
-		switch {
-		case err != nil || math.IsNaN(v) || v < 0 || v > 360:
-			ps.reject(r.fault("azimuth", "bad-azimuth", "azimuth %q is not a bearing from 0 to 359 degrees", az))
-			return
-		case v == 360:
-			warn("azimuth-360")
-			v = 0
-		}
-		c.AzimuthDeg = v
-	}
-	if bw := r.get("beamwidth"); bw != "" {
-		v, err := strconv.ParseFloat(bw, 64)
-		if err != nil || v <= 0 || v > 360 {
-			warn("bad-beamwidth")
-		} else {
-			c.BeamwidthDeg = v
-		}
-	}
-	c.Band = r.get("band")
-	if c.Band == "" && r.get("earfcn") != "" {
-		c.Band = "EARFCN " + r.get("earfcn")
-	}
-	c.Site = r.get("site")
-	c.Address = r.get("address")
-	c.Postcode = strings.ToUpper(r.get("postcode"))
-	if c.Postcode == "" {
-		if m := postcodeRe.FindStringSubmatch(c.Address); m != nil {
-			c.Postcode = strings.ToUpper(m[1])
-		}
-	}
-
-	// Validity.
-	c.ValidFrom, c.ValidTo = ps.opt.ValidFrom, ps.opt.ValidTo
-	for _, v := range []struct {
-		field string
-		dst   *time.Time
-	}{{"valid_from", &c.ValidFrom}, {"valid_to", &c.ValidTo}} {
-		raw := r.get(v.field)
-		if raw == "" {
-			continue
-		}
-		basis := TimeBasis(p.TimeBasis)
-		if basis == "" {
-			basis = UTC
-		}
-		t, _, err := ParseTime(ps.serial(raw), p.TimeFormats, basis)
-		if err != nil {
-			ps.reject(r.fault(v.field, "bad-validity", "validity date: %v", err))
-			return
-		}
-		*v.dst = t
-	}
-	if !c.ValidTo.IsZero() && !c.ValidTo.After(c.ValidFrom) {
-		ps.reject(r.fault("valid_to", "bad-validity", "valid to %s is not after valid from %s", c.ValidTo.Format(time.RFC3339), c.ValidFrom.Format(time.RFC3339)))
-		return
-	}
-
-	k := rowKey(&ps.scratch, row.Fields)
-	if _, dup := ps.dups[k]; dup {
-		ps.sum.Duplicates++
-		return // an exact repeat adds nothing to a cell list; it is counted
-	}
-	ps.dups[k] = int32(row.Number)
-	ps.sum.Accepted++
-	ps.batch.Cells = append(ps.batch.Cells, c)
 }
 
 // flagConflicts marks records of one cell key whose validity periods overlap
@@ -884,68 +781,4 @@ func overlaps(a, b *cellsite.Cell) bool {
 		return false
 	}
 	return true
-}
-
-type imeiResult struct {
-	imei string
-	ok   bool
-}
-
-// memo remembers the results of a pure function of a string, up to a bound,
-// with the last result in front (most columns repeat row after row).
-type memo[V any] struct {
-	m       map[string]memoEntry[V]
-	lastKey string
-	last    memoEntry[V]
-	hasLast bool
-}
-
-type memoEntry[V any] struct {
-	v   V
-	err error
-}
-
-const memoLimit = 8192
-
-func (m *memo[V]) get(key string, f func(string) (V, error)) (V, error) {
-	if m.hasLast && key == m.lastKey {
-		return m.last.v, m.last.err
-	}
-	if e, ok := m.m[key]; ok {
-		m.lastKey, m.last, m.hasLast = key, e, true
-		return e.v, e.err
-	}
-	v, err := f(key)
-	m.lastKey, m.last, m.hasLast = key, memoEntry[V]{v, err}, true
-	if m.m == nil {
-		m.m = make(map[string]memoEntry[V])
-	}
-	if len(m.m) < memoLimit {
-		m.m[key] = memoEntry[V]{v, err}
-	}
-	return v, err
-}
-
-// serial converts an Excel serial date of a 1904-system workbook to the
-// 1900 system that ParseTime reads (1,462 days later); other text is
-// returned unchanged.
-func (ps *parser) serial(text string) string {
-	if !ps.date1904 {
-		return text
-	}
-	whole, frac, _ := strings.Cut(text, ".")
-	if whole == "" || len(whole) > 9 {
-		return text
-	}
-	for _, r := range whole + frac {
-		if r < '0' || r > '9' {
-			return text
-		}
-	}
-	n, _ := strconv.Atoi(whole)
-	out := strconv.Itoa(n + 1462)
-	if frac != "" {
-		out += "." + frac
-	}
-	return out
 }

@@ -315,13 +315,51 @@ func (p *Profile) has(field string) bool { _, ok := p.Columns[field]; return ok 
 // normHeader folds a header cell for matching: trimmed, lower-case, inner
 // white space collapsed, a BOM and surrounding quotes removed.
 func normHeader(s string) string {
+	if folded(s) {
+		return s
+	}
+	return foldHeader(s)
+}
+
+func foldHeader(s string) string {
 	s = strings.TrimPrefix(s, "\ufeff")
 	s = strings.Trim(strings.TrimSpace(s), `"'`)
 	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
 }
 
+// folded reports whether normHeader and normValue would return s as it
+// is: ASCII without capitals, quotes or white space at either end, and
+// words separated by single spaces.
+func folded(s string) bool {
+	if s == "" {
+		return true
+	}
+	if c := s[0]; c == ' ' || c == '"' || c == '\'' {
+		return false
+	}
+	if c := s[len(s)-1]; c == ' ' || c == '"' || c == '\'' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 0x80, 'A' <= c && c <= 'Z', c < ' ', c == 0x7f:
+			return false
+		case c == ' ' && s[i+1] == ' ':
+			return false
+		}
+	}
+	return true
+}
+
 // normValue folds a vocabulary value (event type, direction) for matching.
-func normValue(s string) string { return strings.Join(strings.Fields(strings.ToLower(s)), " ") }
+func normValue(s string) string {
+	if folded(s) {
+		return s
+	}
+	return foldValue(s)
+}
+
+func foldValue(s string) string { return strings.Join(strings.Fields(strings.ToLower(s)), " ") }
 
 func sortedKeys[V any](m map[string]V) []string {
 	ks := make([]string, 0, len(m))

@@ -433,3 +433,272 @@ func SplitDateTime(date, clock string) string {
 	}
 	return date + " " + clock
 }
+
+// timeReader is ParseTime for one file's layouts and basis, made quicker
+// for the common case: a first layout of fixed width made of digits and
+// separators ("2006-01-02T15:04:05Z", "02/01/2006 15:04:05 -07:00"), read
+// without the time package's general parser, with the day last read and
+// the UK's offset around the last time remembered. Whatever that path
+// cannot settle goes to ParseTime, so the results are ParseTime's.
+type timeReader struct {
+	layouts []string
+	basis   TimeBasis
+	fixed   *fixedLayout // layouts[0], when it can be read this way
+	uk      *time.Location
+
+	// The last day read: its date and its start in Unix seconds.
+	dayKey int64
+	daySec int64
+	// The last period of constant UK offset looked up: [ukFrom, ukTo) in
+	// Unix seconds (open-ended when ukFromOpen, ukToOpen), offset ukOff.
+	ukFrom, ukTo         int64
+	ukFromOpen, ukToOpen bool
+	ukOff                int64
+	ukKnown              bool
+}
+
+// fixedLayout is a Go time layout of fixed width: each byte of the text is
+// a decimal digit, a sign (+ or -) or the byte of pattern, as kind says.
+type fixedLayout struct {
+	pattern              string
+	kind                 []byte // 'd' digit, 's' sign, 'l' the byte of pattern
+	year, month, day     int    // offsets of the 4-digit year and 2-digit month and day
+	hour, minute, second int    // offsets of the 2-digit fields, -1 when absent
+	zone                 int    // offset of a numeric zone ±hh:mm or ±hhmm, -1 when absent
+	zoneColon            bool
+	zoned                bool // the layout writes a zone: numerically or as a literal Z (UTC)
+}
+
+func newTimeReader(layouts []string, basis TimeBasis) *timeReader {
+	tr := &timeReader{layouts: layouts, basis: basis, dayKey: -1}
+	switch basis {
+	case UTC, UKLocal, Offset:
+	default:
+		return tr // ParseTime's error for every time
+	}
+	uk, err := europeLondon()
+	if err != nil || len(layouts) == 0 {
+		return tr
+	}
+	tr.uk = uk
+	tr.fixed = compileFixedLayout(layouts[0], basis)
+	return tr
+}
+
+// compileFixedLayout returns layout as a fixedLayout, or nil when it is not
+// one: it must consist of 2006, 01, 02, 15, 04 and 05, each at most once
+// (year, month and day required), separated by - / : space and T, and may
+// end with a numeric zone -07:00 or -0700, or a literal Z.
+func compileFixedLayout(layout string, basis TimeBasis) *fixedLayout {
+	zoned, abbrev := layoutWritesZone(layout)
+	if abbrev || basis == Offset && !zoned {
+		return nil
+	}
+	f := &fixedLayout{year: -1, month: -1, day: -1, hour: -1, minute: -1, second: -1, zone: -1, zoned: zoned}
+	var pat, kind []byte
+	add := func(b, k byte) { pat, kind = append(pat, b), append(kind, k) }
+	field := func(at *int, n int) bool {
+		if *at >= 0 {
+			return false // twice
+		}
+		*at = len(pat)
+		for range n {
+			add('0', 'd')
+		}
+		return true
+	}
+	for i := 0; i < len(layout); {
+		rest := layout[i:]
+		ok := true
+		switch {
+		case strings.HasPrefix(rest, "2006"):
+			ok, i = field(&f.year, 4), i+4
+		case strings.HasPrefix(rest, "01"):
+			ok, i = field(&f.month, 2), i+2
+		case strings.HasPrefix(rest, "02"):
+			ok, i = field(&f.day, 2), i+2
+		case strings.HasPrefix(rest, "15"):
+			ok, i = field(&f.hour, 2), i+2
+		case strings.HasPrefix(rest, "04"):
+			ok, i = field(&f.minute, 2), i+2
+		case strings.HasPrefix(rest, "05"):
+			ok, i = field(&f.second, 2), i+2
+		case rest == "-07:00" || rest == "-0700":
+			f.zone, f.zoneColon = len(pat), rest == "-07:00"
+			add('-', 's')
+			add('0', 'd')
+			add('0', 'd')
+			if f.zoneColon {
+				add(':', 'l')
+			}
+			add('0', 'd')
+			add('0', 'd')
+			i = len(layout)
+		case rest == "Z":
+			add('Z', 'l')
+			i++
+		case rest[0] == '-' && !strings.HasPrefix(rest, "-07") || rest[0] == '/' || rest[0] == ':' || rest[0] == ' ' || rest[0] == 'T':
+			add(rest[0], 'l')
+			i++
+		default:
+			ok = false
+		}
+		if !ok {
+			return nil
+		}
+	}
+	if f.year < 0 || f.month < 0 || f.day < 0 {
+		return nil
+	}
+	if zoned != (f.zone >= 0 || strings.HasSuffix(layout, "Z")) {
+		return nil
+	}
+	f.pattern, f.kind = string(pat), kind
+	return f
+}
+
+// parse is ParseTime(raw, tr.layouts, tr.basis).
+func (tr *timeReader) parse(raw string) (time.Time, TimeFlag, error) {
+	if tr.fixed != nil {
+		if t, flag, ok := tr.parseFixed(raw); ok {
+			return t, flag, nil
+		}
+	}
+	return ParseTime(raw, tr.layouts, tr.basis)
+}
+
+// parseFixed reads raw with tr.fixed; ok is false when it cannot say what
+// ParseTime would.
+func (tr *timeReader) parseFixed(raw string) (t time.Time, flag TimeFlag, ok bool) {
+	f := tr.fixed
+	s := raw
+	if n := len(s); n == 0 || !plainByte(s[0]) || !plainByte(s[n-1]) {
+		s = trimFieldText(raw)
+	}
+	if len(s) != len(f.pattern) {
+		return t, TimeOK, false
+	}
+	for i := 0; i < len(s); i++ {
+		switch f.kind[i] {
+		case 'd':
+			if !digitByte(s[i]) {
+				return t, TimeOK, false
+			}
+		case 's':
+			if s[i] != '+' && s[i] != '-' {
+				return t, TimeOK, false
+			}
+		default:
+			if s[i] != f.pattern[i] {
+				return t, TimeOK, false
+			}
+		}
+	}
+	two := func(at int) int64 { return int64(s[at]-'0')*10 + int64(s[at+1]-'0') }
+	year := int64(s[f.year]-'0')*1000 + int64(s[f.year+1]-'0')*100 + two(f.year+2)
+	month, day := two(f.month), two(f.day)
+	var hour, minute, second int64
+	if f.hour >= 0 {
+		hour = two(f.hour)
+	}
+	if f.minute >= 0 {
+		minute = two(f.minute)
+	}
+	if f.second >= 0 {
+		second = two(f.second)
+	}
+	if hour > 23 || minute > 59 || second > 59 {
+		return t, TimeOK, false
+	}
+	key := year*10000 + month*100 + day
+	if key != tr.dayKey {
+		if month < 1 || month > 12 || day < 1 || day > int64(daysInMonth(int(year), time.Month(month))) {
+			return t, TimeOK, false
+		}
+		tr.dayKey, tr.daySec = key, time.Date(int(year), time.Month(month), int(day), 0, 0, 0, 0, time.UTC).Unix()
+	}
+	sec := tr.daySec + hour*3600 + minute*60 + second
+	if !f.zoned {
+		w := time.Unix(sec, 0).UTC()
+		if tr.basis != UKLocal {
+			return w, TimeOK, true
+		}
+		if off, ok := tr.ukOffsetAround(sec); ok {
+			return time.Unix(sec-off, 0).UTC(), TimeOK, true
+		}
+		t, flag = localClockInstant(w, tr.uk)
+		tr.rememberUK(w)
+		return t, flag, true
+	}
+	var off int64
+	if z := f.zone; z >= 0 {
+		mm := z + 3
+		if f.zoneColon {
+			mm++
+		}
+		hh, m := two(z+1), two(mm)
+		if hh > 14 || m > 59 {
+			return t, TimeOK, false
+		}
+		off = hh*3600 + m*60
+		if s[z] == '-' {
+			off = -off
+		}
+	}
+	at := sec - off
+	switch tr.basis {
+	case UTC:
+		if off != 0 {
+			return t, TimeOK, false // an error
+		}
+	case UKLocal:
+		ukOff, ok := tr.ukOffsetAround(at)
+		if !ok {
+			u := time.Unix(at, 0)
+			_, o := u.In(tr.uk).Zone()
+			ukOff = int64(o)
+			tr.rememberUK(u)
+		}
+		if off != ukOff {
+			return t, TimeOK, false // an error
+		}
+	}
+	return time.Unix(at, 0).UTC(), TimeOK, true
+}
+
+// plainByte reports an ASCII letter or digit: nothing trimFieldText removes.
+func plainByte(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+}
+
+func daysInMonth(year int, m time.Month) int {
+	if m == time.February {
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	}
+	return 31 - int((m-1)%7%2)
+}
+
+// ukOffsetAround returns the UK's UTC offset in seconds when it was the same
+// from a day before sec to a day after it (sec read as a UTC instant). A
+// clock time w that far from a change names the single instant w - offset,
+// which is what localClockInstant finds.
+func (tr *timeReader) ukOffsetAround(sec int64) (int64, bool) {
+	const day = 86400
+	if tr.ukKnown && (tr.ukFromOpen || tr.ukFrom <= sec-day) && (tr.ukToOpen || sec+day < tr.ukTo) {
+		return tr.ukOff, true
+	}
+	return 0, false
+}
+
+// rememberUK looks up the period of constant UK offset that holds u.
+func (tr *timeReader) rememberUK(u time.Time) {
+	local := u.In(tr.uk)
+	from, to := local.ZoneBounds()
+	_, off := local.Zone()
+	tr.ukFrom, tr.ukFromOpen = from.Unix(), from.IsZero()
+	tr.ukTo, tr.ukToOpen = to.Unix(), to.IsZero()
+	tr.ukOff, tr.ukKnown = int64(off), true
+}
