@@ -208,6 +208,10 @@ func (r *Runner) Cancel(id, by string) error {
 		return cellsite.Errorf(cellsite.Conflict, "cancel job", "job %s is not queued or running", id)
 	}
 	lj.mu.Lock()
+	if st := lj.job.State; st != store.JobQueued && st != store.JobRunning {
+		lj.mu.Unlock() // finished, being written away
+		return cellsite.Errorf(cellsite.Conflict, "cancel job", "job %s is %s", id, st)
+	}
 	lj.why = fmt.Sprintf("cancelled by %s", by)
 	lj.mu.Unlock()
 	lj.cancel()
