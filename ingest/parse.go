@@ -622,9 +622,14 @@ func (m *merger) cells(ctx context.Context, c *chunk) error {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
+				// Only the faults go now: the cells stay for the conflict
+				// check and the digest at the end.
+				held := m.batch.Cells
+				m.batch.Cells = nil
 				if err := m.flush(); err != nil {
 					return err
 				}
+				m.batch.Cells = held
 			}
 			continue
 		}

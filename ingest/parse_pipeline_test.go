@@ -455,3 +455,45 @@ func TestParseDuplicatesAcrossLayouts(t *testing.T) {
 		}
 	}
 }
+
+// TestCellListBatchSize checks that a cell list's cells, conflict check and
+// digest do not depend on how often rejected rows are handed over: a
+// small BatchSize once sent the cells read so far out early, leaving them
+// out of both.
+func TestCellListBatchSize(t *testing.T) {
+	ps := builtin(t)
+	data, err := os.ReadFile("../testdata/synth/profiles/cells/profiles_operator-cells-osgb.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every third data row gets an impossible easting: many rejects.
+	lines := bytes.Split(data, []byte("\n"))
+	lay := detectLayout(t, ps, "cells", "cells.csv", data)
+	for i := lay.HeaderRow + 1; i < len(lines); i += 3 {
+		if f := bytes.Split(lines[i], []byte(",")); len(f) > 3 {
+			lines[i] = append(lines[i], []byte(",x,y,z")...)
+		}
+	}
+	data = bytes.Join(lines, []byte("\n"))
+	whole := runParse(t, ingest.Parse, data, lay, ingest.Options{File: "cells.csv"}, 0)
+	small := runParse(t, ingest.Parse, data, lay, ingest.Options{File: "cells.csv", BatchSize: 1}, 0)
+	if whole.Err != "" || small.Err != "" {
+		t.Fatal(whole.Err, small.Err)
+	}
+	if whole.Summary.Rejected == 0 {
+		t.Fatal("no rejected rows: the test needs some")
+	}
+	count := func(r parseRun) (cells, faults int) {
+		for _, b := range r.Batches {
+			cells += len(b.Cells)
+			faults += len(b.Faults)
+		}
+		return
+	}
+	wc, wf := count(whole)
+	sc, sf := count(small)
+	if wc != sc || wf != sf || whole.Summary.Output != small.Summary.Output || whole.Summary.Conflicts != small.Summary.Conflicts {
+		t.Errorf("BatchSize 1: %d cells, %d faults, output %v, %d conflicts; default: %d, %d, %v, %d",
+			sc, sf, small.Summary.Output, small.Summary.Conflicts, wc, wf, whole.Summary.Output, whole.Summary.Conflicts)
+	}
+}

@@ -118,9 +118,14 @@ func referenceParse(ctx context.Context, rr RowReader, lay Layout, opt Options, 
 			if err := ctx.Err(); err != nil {
 				return ps.sum, err
 			}
+			// A cell list's cells are held to the end (conflict check,
+			// digest): only its faults go now.
+			held := ps.batch.Cells
+			ps.batch.Cells = nil
 			if err := ps.flush(); err != nil {
 				return ps.sum, err
 			}
+			ps.batch.Cells = held
 		}
 	}
 	if started {
