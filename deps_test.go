@@ -27,6 +27,7 @@ var allowed = map[string][]string{
 	"analysis":         {"", "geo"},
 	"provenance":       {""},
 	"store":            {""},
+	"store/storetest":  {"store"},
 	"reports":          {"", "analysis", "provenance", "templates", "geo"},
 	"casework":         {"", "ingest", "analysis", "reports", "provenance", "store", "geo", "templates"},
 	"api":              {"", "casework", "ingest", "analysis", "reports", "provenance", "store", "geo", "templates", "synth"},

@@ -33,7 +33,6 @@ type Service struct {
 	// VerifierKey is the log's public key (signed-note format).
 	VerifierKey string
 	now         func() time.Time
-	holds       holds // stored originals that ingests still need
 }
 
 // Files of the signing key within the data directory.

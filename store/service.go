@@ -28,14 +28,10 @@ type User struct {
 	Disabled     bool      `json:"disabled"`
 }
 
-func isUnique(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
-}
-
 // CreateUser adds a user; Conflict if the name is taken.
 func (tx *Tx) CreateUser(ctx context.Context, u User) error {
 	_, err := tx.q.ExecContext(ctx, `INSERT INTO users (name, display, role, password_hash, created_at, disabled) VALUES (?, ?, ?, ?, ?, ?)`,
-		u.Name, u.Display, u.Role, u.PasswordHash, unixNano(u.CreatedAt), u.Disabled)
+		u.Name, u.Display, u.Role, u.PasswordHash, unixNano(u.CreatedAt), boolInt(u.Disabled))
 	if isUnique(err) {
 		return cellsite.Errorf(cellsite.Conflict, "create user", "a user %q exists", u.Name)
 	}
@@ -361,13 +357,11 @@ type Pack struct {
 
 // AddPack stores a pack and returns its ID.
 func (tx *Tx) AddPack(ctx context.Context, p Pack) (int64, error) {
-	res, err := tx.q.ExecContext(ctx, `INSERT INTO packs (case_ref, path, sha256, size, exhibit, render_leaf, pack_leaf, created_at, created_by, trigger_id, status, reviewed_by, reviewed_at, review_comment, review_leaf)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 0, '', 0)`,
-		p.Case, p.Path, p.SHA256.String(), p.Size, p.Exhibit, p.RenderLeaf, p.PackLeaf, unixNano(p.CreatedAt), p.CreatedBy, p.Trigger, PackDraft)
-	if err != nil {
-		return 0, wrap("add pack", err)
-	}
-	return res.LastInsertId()
+	var id int64
+	err := tx.q.QueryRowContext(ctx, `INSERT INTO packs (case_ref, path, sha256, size, exhibit, render_leaf, pack_leaf, created_at, created_by, trigger_id, status, reviewed_by, reviewed_at, review_comment, review_leaf)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 0, '', 0) RETURNING id`,
+		p.Case, p.Path, p.SHA256.String(), p.Size, p.Exhibit, p.RenderLeaf, p.PackLeaf, unixNano(p.CreatedAt), p.CreatedBy, p.Trigger, PackDraft).Scan(&id)
+	return id, wrap("add pack", err)
 }
 
 // ReviewPack records a review of a draft pack.
@@ -441,12 +435,10 @@ type Trigger struct {
 
 // AddTrigger stores a trigger and returns its ID.
 func (tx *Tx) AddTrigger(ctx context.Context, t Trigger) (int64, error) {
-	res, err := tx.q.ExecContext(ctx, `INSERT INTO triggers (case_ref, spec, zone, exhibit, created_at, created_by, last_due, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, 0)`,
-		t.Case, t.Spec, t.Zone, t.Exhibit, unixNano(t.CreatedAt), t.CreatedBy, unixNano(t.LastDue))
-	if err != nil {
-		return 0, wrap("add trigger", err)
-	}
-	return res.LastInsertId()
+	var id int64
+	err := tx.q.QueryRowContext(ctx, `INSERT INTO triggers (case_ref, spec, zone, exhibit, created_at, created_by, last_due, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, 0) RETURNING id`,
+		t.Case, t.Spec, t.Zone, t.Exhibit, unixNano(t.CreatedAt), t.CreatedBy, unixNano(t.LastDue)).Scan(&id)
+	return id, wrap("add trigger", err)
 }
 
 // SetTriggerDue records the last due time a trigger ran for.
