@@ -148,8 +148,12 @@ func (r *Runner) write(j store.Job) {
 }
 
 func (r *Runner) finish(lj *liveJob, res any, err error) {
+	// The final state is stored, then the job leaves the live set: until
+	// then Job shows it running, so that no one sees it finished while
+	// Cancel still finds it live.
 	lj.mu.Lock()
-	j := &lj.job
+	final := lj.job
+	j := &final
 	j.FinishedAt = r.s.now()
 	switch {
 	case err == nil:
@@ -170,7 +174,6 @@ func (r *Runner) finish(lj *liveJob, res any, err error) {
 	default:
 		j.State, j.Error = store.JobFailed, err.Error()
 	}
-	final := *j
 	lj.mu.Unlock()
 	r.write(final)
 	r.mu.Lock()

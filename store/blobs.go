@@ -192,21 +192,18 @@ func hashFile(p string) (cellsite.Hash, int64, error) {
 	return sum, n, nil
 }
 
-// cleanTemp removes temporary files left by interrupted writes. A blob
-// store shared by several processes (a PostgreSQL installation) may hold
-// another process's upload in progress: there only files untouched for a
-// day are removed.
-func (b *Blobs) cleanTemp(shared bool) error {
+// cleanTemp removes temporary files left by interrupted writes. Another
+// process may be writing a blob into the same store (serve and a command,
+// or replicas sharing it): only files untouched for a day are removed.
+func (b *Blobs) cleanTemp() error {
 	entries, err := os.ReadDir(filepath.Join(b.dir, "tmp"))
 	if err != nil {
 		return cellsite.Errorf(cellsite.Internal, "clean blob temp", "%v", err)
 	}
 	for _, e := range entries {
-		if shared {
-			fi, err := e.Info()
-			if err != nil || time.Since(fi.ModTime()) < 24*time.Hour {
-				continue
-			}
+		fi, err := e.Info()
+		if err != nil || time.Since(fi.ModTime()) < 24*time.Hour {
+			continue
 		}
 		if err := os.Remove(filepath.Join(b.dir, "tmp", e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return cellsite.Errorf(cellsite.Internal, "clean blob temp", "%v", err)

@@ -108,7 +108,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("%s %s: %w", op, cfg.Dir, err)
 	}
-	if err := db.Blobs.cleanTemp(db.pg); err != nil {
+	if err := db.Blobs.cleanTemp(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("%s %s: %w", op, cfg.Dir, err)
 	}
@@ -187,6 +187,9 @@ func (db *DB) openPostgres(ctx context.Context, dsn string) error {
 	db.logKey, db.blobKey = lockKey("cellsite log "+schema), lockKey("cellsite blobs "+schema)
 	return nil
 }
+
+// Redact returns a database URL with its password hidden, for messages.
+func Redact(dsn string) string { return redact(dsn) }
 
 // redact hides a password in a database URL.
 func redact(dsn string) string {

@@ -40,7 +40,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	logger := slog.New(slog.NewJSONHandler(e.stderr, nil))
-	a, err := openApp(ctx, e, *data, true)
+	a, err := openApp(ctx, e, data, true)
 	if err != nil {
 		return err
 	}
