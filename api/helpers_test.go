@@ -42,6 +42,7 @@ type envOptions struct {
 	cfg     api.Config
 	now     func() time.Time // the service's clock; nil: the system's
 	workers int
+	noStart bool // leave the runner stopped (the test starts it)
 }
 
 func newEnv(t *testing.T, o envOptions) *testEnv {
@@ -62,8 +63,13 @@ func newEnv(t *testing.T, o envOptions) *testEnv {
 	if o.workers == 0 {
 		o.workers = 2
 	}
-	e := &testEnv{t: t, dir: dir, svc: svc, runner: svc.NewRunner(o.workers), outbox: filepath.Join(dir, "packs")}
+	e := &testEnv{t: t, dir: dir, svc: svc, runner: svc.NewRunner(casework.RunnerConfig{Workers: o.workers, Poll: 20 * time.Millisecond}), outbox: filepath.Join(dir, "packs")}
 	h := api.NewServer(o.cfg, api.Deps{Service: svc, Runner: e.runner, Profiles: profiles, Outbox: e.outbox})
+	if !o.noStart {
+		if err := e.runner.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
 	e.srv = httptest.NewServer(h) // 127.0.0.1, a port of the kernel's choosing
 	t.Cleanup(func() {
 		e.srv.Close()
@@ -89,6 +95,28 @@ func newEnv(t *testing.T, o envOptions) *testEnv {
 	}
 	e.admin = &client{e: e, name: "admin", role: store.RoleAdmin, token: tok}
 	return e
+}
+
+// waitIdle waits until no job is queued or running.
+func (e *testEnv) waitIdle() {
+	e.t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for time.Now().Before(deadline) {
+		var n int
+		err := e.svc.DB.View(context.Background(), func(tx *store.Tx) error {
+			js, err := tx.Jobs(context.Background(), store.JobQueued, store.JobRunning)
+			n = len(js)
+			return err
+		})
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	e.t.Fatal("jobs still queued or running after 2 minutes")
 }
 
 // client calls the API as one user.

@@ -40,14 +40,7 @@ func (s *server) runAnalysis(w http.ResponseWriter, r *http.Request, u *store.Us
 	if _, err := casework.ParseParams(req.Kind, req.Params); err != nil {
 		return invalidFields("bad parameters", map[string]string{"params": err.Error()})
 	}
-	job, err := s.deps.Runner.Submit(r.Context(), c.Ref, "analysis", u.Name, req, func(ctx context.Context, p casework.Progress) (any, error) {
-		p("analyse "+req.Kind, 0, 0)
-		a, err := s.svc.Analyse(ctx, actorOf(u), casework.AnalyseRequest{Case: c.Ref, Kind: req.Kind, Targets: req.Targets, Params: req.Params})
-		if err != nil {
-			return nil, err
-		}
-		return viewAnalysis(a.Analysis), nil
-	})
+	job, err := s.deps.Runner.Submit(r.Context(), c.Ref, "analysis", u.Name, analysisJob{Actor: actorOf(u), analysisRequest: req})
 	if err != nil {
 		return err
 	}
@@ -143,13 +136,7 @@ func (s *server) requestPack(w http.ResponseWriter, r *http.Request, u *store.Us
 	if err := decode(w, r, s.cfg.MaxBody, &req); err != nil {
 		return err
 	}
-	var at time.Time
-	if req.GeneratedAt != "" {
-		at, _ = time.Parse(time.RFC3339, req.GeneratedAt) // checked by the validator
-	}
-	job, err := s.deps.Runner.Submit(r.Context(), c.Ref, "pack", u.Name, req, func(ctx context.Context, p casework.Progress) (any, error) {
-		return s.renderPack(ctx, actorOf(u), c.Ref, req.Exhibit, req.Templates, at, 0, p)
-	})
+	job, err := s.deps.Runner.Submit(r.Context(), c.Ref, "pack", u.Name, packJob{Actor: actorOf(u), packRequest: req})
 	if err != nil {
 		return err
 	}
@@ -404,7 +391,7 @@ func (s *server) cancelJob(w http.ResponseWriter, r *http.Request, u *store.User
 	if _, err := s.caseFor(r.Context(), u, j.Case, canWrite); err != nil && u.Name != j.CreatedBy {
 		return cellsite.Errorf(cellsite.NotFound, "job", "no job %q", j.ID)
 	}
-	if err := s.deps.Runner.Cancel(j.ID, u.Name); err != nil {
+	if err := s.deps.Runner.Cancel(r.Context(), j.ID, u.Name); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusAccepted, map[string]string{"id": j.ID, "state": "cancelling"})

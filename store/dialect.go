@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/cellsite/cellsite"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -126,12 +127,16 @@ func (tx *Tx) lockBlob(ctx context.Context, h cellsite.Hash) error {
 
 type jobKey struct{}
 
-type jobFence struct{ id, owner string }
+type jobFence struct {
+	id, owner string
+	now       func() time.Time
+}
 
 // WithJob returns a context whose write transactions commit only while the
-// job id is running under owner (see DB.Update).
-func WithJob(ctx context.Context, id, owner string) context.Context {
-	return context.WithValue(ctx, jobKey{}, jobFence{id, owner})
+// job id is running under owner (see DB.Update); each such commit also
+// reports the job alive at now().
+func WithJob(ctx context.Context, id, owner string, now func() time.Time) context.Context {
+	return context.WithValue(ctx, jobKey{}, jobFence{id, owner, now})
 }
 
 // checkJob refuses to commit the work of a job that is no longer its
@@ -142,7 +147,7 @@ func (tx *Tx) checkJob(ctx context.Context) error {
 	if !ok {
 		return nil
 	}
-	res, err := tx.q.ExecContext(ctx, `UPDATE jobs SET owner = owner WHERE id = ? AND owner = ? AND state = ?`, f.id, f.owner, JobRunning)
+	res, err := tx.q.ExecContext(ctx, `UPDATE jobs SET heartbeat = ? WHERE id = ? AND owner = ? AND state = ?`, unixNano(f.now()), f.id, f.owner, JobRunning)
 	if err != nil {
 		return wrap("check job", err)
 	}
