@@ -75,6 +75,7 @@ func init() {
 	commands = map[string]command{
 		"init":     {"create a data directory with its database, blob store, signing key and genesis leaf", runInit},
 		"verify":   {"check the provenance log, checkpoints and stored originals; or, given PACK.zip, an evidential pack offline", runVerify},
+		"migrate":  {"move a SQLite installation, provenance log included, into a new PostgreSQL database", runMigrate},
 		"serve":    {"run the HTTP API service (users, roles, jobs, triggers, audit)", runServe},
 		"pack":     {"render a case's schedules, report and maps into an evidential pack with its proofs", runPack},
 		"log":      {"list provenance leaves", runLog},
