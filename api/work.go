@@ -3,8 +3,10 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -164,17 +166,16 @@ func renderPackNote(ctx context.Context, svc *casework.Service, outbox, template
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return store.Pack{}, cellsite.Errorf(cellsite.Internal, "pack", "outbox: %v", err)
 	}
-	name := fmt.Sprintf("%s-%s.zip", safeDir(caseRef), at.UTC().Format("20060102T150405Z"))
-	out := filepath.Join(dir, name)
-	for i := 2; ; i++ { // never overwrite an earlier pack
-		if _, err := os.Stat(out); os.IsNotExist(err) {
-			break
-		}
-		out = filepath.Join(dir, fmt.Sprintf("%s-%s-%d.zip", safeDir(caseRef), at.UTC().Format("20060102T150405Z"), i))
+	out, err := reservePack(dir, fmt.Sprintf("%s-%s", safeDir(caseRef), at.UTC().Format("20060102T150405Z")))
+	if err != nil {
+		return store.Pack{}, err
 	}
 	res, err := svc.Pack(ctx, actor, casework.PackOptions{Case: caseRef, Out: out, Templates: templates, TemplateDir: templateDir,
 		Exhibit: exhibit, ProducedBy: actor.User, GeneratedAt: at, Note: note}, p)
 	if err != nil {
+		if fi, serr := os.Stat(out); serr == nil && fi.Size() == 0 {
+			os.Remove(out) // the reservation of a pack never written
+		}
 		return store.Pack{}, err
 	}
 	rel, err := filepath.Rel(svc.DB.Dir(), out)
@@ -189,6 +190,26 @@ func renderPackNote(ctx context.Context, svc *casework.Service, outbox, template
 		return err
 	})
 	return pk, err
+}
+
+// reservePack takes a new pack file name in dir, name.zip or name-2.zip,
+// name-3.zip and so on, by creating it empty: never an earlier pack's name,
+// nor one that another worker or replica is writing now. The pack is then
+// written beside it and renamed over it.
+func reservePack(dir, name string) (string, error) {
+	for i := 1; ; i++ {
+		p := filepath.Join(dir, name+".zip")
+		if i > 1 {
+			p = filepath.Join(dir, fmt.Sprintf("%s-%d.zip", name, i))
+		}
+		f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err == nil {
+			return p, f.Close()
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return "", cellsite.Errorf(cellsite.Internal, "pack", "outbox: %v", err)
+		}
+	}
 }
 
 func safeDir(ref string) string {

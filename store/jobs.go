@@ -128,8 +128,13 @@ func (tx *Tx) ClaimJob(ctx context.Context, kinds []string, owner string, now ti
 	for _, k := range kinds {
 		args = append(args, k)
 	}
+	args = append(args, JobQueued)
+	// The outer state test is checked again on the row as it stands
+	// when the row lock is granted (PostgreSQL's READ COMMITTED), should
+	// the inner one ever have seen an older version of it.
 	j, err = scanJob(tx.q.QueryRowContext(ctx, `UPDATE jobs SET state = ?, stage = 'starting', owner = ?, heartbeat = ?, started_at = ?
 		WHERE id = (SELECT id FROM jobs WHERE state = ? AND kind IN (?`+strings.Repeat(", ?", len(kinds)-1)+`) ORDER BY created_at, id LIMIT 1`+lock+`)
+		AND state = ?
 		RETURNING `+jobCols, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Job{}, false, nil
