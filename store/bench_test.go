@@ -59,19 +59,31 @@ func BenchmarkVerify(b *testing.B) {
 	}
 }
 
-// benchEvents fills evs with the i-th batch of a synthetic case's events:
-// 50 targets, 2,000 cells, a record a minute per target, field sizes as in
-// an operator's export.
+// benchEvents fills evs with the events first, first+1, ... of a
+// synthetic export sorted by target then time, as operators' exports are:
+// a target every 25,000 records (a year of them), each mostly on its own
+// 30 cells of the case's 2,000, one record in five ending on another cell,
+// one in three with no last cell (an SMS), field sizes as in an export.
 func benchEvents(evs []cellsite.Event, src cellsite.Hash, first int) {
+	const perTarget, cells = 25_000, 2000
 	for j := range evs {
 		i := first + j
-		target := fmt.Sprintf("+4477009%05d", i%50)
-		cell := fmt.Sprintf("234-30-%d", 129000000+(i*7919)%2000)
-		last := cell
-		if i%5 == 0 {
-			last = fmt.Sprintf("234-30-%d", 129000000+(i*7919+1)%2000)
+		tn, k := i/perTarget, i%perTarget
+		target := fmt.Sprintf("+4477009%05d", tn)
+		h := uint64(i) * 0x9e3779b97f4a7c15
+		c := (tn*13 + int(h>>40)%30) % cells
+		if h%10 == 0 {
+			c = int(h>>20) % cells
 		}
-		at := t0.Add(time.Duration(i/50) * time.Minute)
+		cell := fmt.Sprintf("234-30-%d", 129000000+c)
+		last := cell
+		switch {
+		case h%5 == 1:
+			last = fmt.Sprintf("234-30-%d", 129000000+(c+1+int(h>>50)%29)%cells)
+		case h%3 == 2:
+			last = ""
+		}
+		at := t0.Add(time.Duration(k) * 21 * time.Minute)
 		evs[j] = cellsite.Event{Source: src, Row: i + 2, Target: target, TargetRaw: target[1:], Other: fmt.Sprintf("+4477009%05d", (i*31)%99991),
 			OtherKind: "msisdn", OtherRaw: fmt.Sprintf("07700 9%05d", (i*31)%99991), Type: "voice", TypeRaw: "MOC", Direction: "out",
 			Start: at, StartRaw: at.Format("02/01/2006 15:04:05"), TimeBasis: "uk-local", DurationS: int64(i % 600), DurationRaw: fmt.Sprint(i % 600),

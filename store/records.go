@@ -282,9 +282,8 @@ type EventFilter struct {
 	ByTarget        bool // order by target first (the table's own order)
 }
 
-// Events calls fn for each event of a case matching f, ordered by start time,
-// then source and row; with f.ByTarget, by target first.
-func (tx *Tx) Events(ctx context.Context, f EventFilter, fn func(cellsite.Event, int64) error) error {
+// eventsQuery returns the query of Events and its arguments.
+func eventsQuery(f EventFilter) (string, []any) {
 	q := `SELECT e.source_id, s.sha256, e.sheet, e.row, e.target, e.start_ns, e.first_cell, e.last_cell, e.detail
 		FROM events e JOIN sources s ON s.id = e.source_id WHERE e.case_ref = ?`
 	args := []any{f.Case}
@@ -302,9 +301,10 @@ func (tx *Tx) Events(ctx context.Context, f EventFilter, fn func(cellsite.Event,
 	}
 	if len(f.Cells) > 0 {
 		// Written so that PostgreSQL can read the two cell indexes (the
-		// second covers only events whose last cell differs).
+		// second covers only events with a last cell that differs from
+		// the first).
 		in := `(?` + strings.Repeat(`, ?`, len(f.Cells)-1) + `)`
-		q += ` AND (e.first_cell IN ` + in + ` OR (e.last_cell IN ` + in + ` AND e.last_cell <> e.first_cell))`
+		q += ` AND (e.first_cell IN ` + in + ` OR (e.last_cell IN ` + in + ` AND e.last_cell <> e.first_cell AND e.last_cell <> ''))`
 		for range 2 {
 			for _, c := range f.Cells {
 				args = append(args, c)
@@ -319,6 +319,49 @@ func (tx *Tx) Events(ctx context.Context, f EventFilter, fn func(cellsite.Event,
 	} else {
 		q += ` ORDER BY e.start_ns, e.source_id, e.sheet, e.row`
 	}
+	return q, args
+}
+
+// ExplainEvents returns how the database runs Events(f): on PostgreSQL the
+// plan as executed, with its timings and buffers (EXPLAIN ANALYZE); on
+// SQLite the query plan.
+func (tx *Tx) ExplainEvents(ctx context.Context, f EventFilter) (string, error) {
+	q, args := eventsQuery(f)
+	if tx.db.pg {
+		q = `EXPLAIN (ANALYZE, BUFFERS) ` + q
+	} else {
+		q = `EXPLAIN QUERY PLAN ` + q
+	}
+	rows, err := tx.q.QueryContext(ctx, q, args...)
+	if err != nil {
+		return "", wrap("explain events", err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return "", wrap("explain events", err)
+	}
+	var sb strings.Builder
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return "", wrap("explain events", err)
+		}
+		// PostgreSQL gives one line of text a row; SQLite the plan's
+		// nodes, of which the last column is the text.
+		fmt.Fprintf(&sb, "%v\n", vals[len(vals)-1])
+	}
+	return sb.String(), wrap("explain events", rows.Err())
+}
+
+// Events calls fn for each event of a case matching f, ordered by start time,
+// then source and row; with f.ByTarget, by target first.
+func (tx *Tx) Events(ctx context.Context, f EventFilter, fn func(cellsite.Event, int64) error) error {
+	q, args := eventsQuery(f)
 	rows, err := tx.q.QueryContext(ctx, q, args...)
 	if err != nil {
 		return wrap("events", err)

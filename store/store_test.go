@@ -657,3 +657,96 @@ func TestHolds(t *testing.T) {
 		}
 	})
 }
+
+// TestEventsNeedTheirSource: an event of a source that does not exist is
+// refused on either backend, as is deleting a source that has events.
+func TestEventsNeedTheirSource(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, backend string) {
+		ctx := context.Background()
+		db, cfg := openTemp(t, backend)
+		ev := []cellsite.Event{{Row: 2, Target: "+447700900001", Type: "voice", Start: t0, FirstCell: "234-30-1", Bytes: -1}}
+		err := db.Update(ctx, func(tx *store.Tx) error {
+			if err := tx.CreateCase(ctx, cellsite.Case{Ref: "C", Title: "t", CreatedAt: t0}); err != nil {
+				return err
+			}
+			return tx.InsertEvents(ctx, 999, "C", ev)
+		})
+		if err == nil {
+			t.Error("events of source 999, which does not exist, were stored")
+		}
+		err = db.Update(ctx, func(tx *store.Tx) error {
+			if err := tx.CreateCase(ctx, cellsite.Case{Ref: "C", Title: "t", CreatedAt: t0}); err != nil {
+				return err
+			}
+			sid, err := tx.AddSource(ctx, cellsite.Source{Case: "C", Kind: "cdr", Name: "f.csv", SHA256: cellsite.Sum([]byte("f")), Summary: []byte("{}")})
+			if err != nil {
+				return err
+			}
+			return tx.InsertEvents(ctx, sid, "C", ev)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if backend == "postgres" { // SQLite enforces its foreign keys per connection, the store's
+			raw := rawDB(t, cfg)
+			for _, q := range []string{`DELETE FROM sources`, `UPDATE sources SET id = 5`} {
+				if _, err := raw.Exec(q); err == nil || !strings.Contains(err.Error(), "has events") {
+					t.Errorf("%s: %v, want a refusal", q, err)
+				}
+			}
+		}
+	})
+}
+
+// TestBinaryOrder: lists come out in the same order on both backends,
+// bytewise as SQLite compares text, whatever PostgreSQL's locale.
+func TestBinaryOrder(t *testing.T) {
+	refs := []string{"b", "B", "a", "A", "a-1", "a_1", "a.1", "Z/9", "z/10", "é"}
+	want := slices.Clone(refs)
+	slices.Sort(want)
+	storetest.Run(t, func(t *testing.T, backend string) {
+		ctx := context.Background()
+		db, _ := openTemp(t, backend)
+		err := db.Update(ctx, func(tx *store.Tx) error {
+			for _, r := range refs {
+				if err := tx.CreateCase(ctx, cellsite.Case{Ref: r, Title: "t", CreatedAt: t0}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		err = db.View(ctx, func(tx *store.Tx) error {
+			cs, err := tx.Cases(ctx)
+			for _, c := range cs {
+				got = append(got, c.Ref)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("cases in order (-bytewise +got):\n%s", diff)
+		}
+	})
+}
+
+// TestExplainEvents: the store says how it runs an events query.
+func TestExplainEvents(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, backend string) {
+		ctx := context.Background()
+		db, _ := openTemp(t, backend)
+		var plan string
+		err := db.View(ctx, func(tx *store.Tx) (err error) {
+			plan, err = tx.ExplainEvents(ctx, store.EventFilter{Case: "C", Cells: []string{"234-30-1"}, From: 1, To: 2})
+			return err
+		})
+		if err != nil || strings.TrimSpace(plan) == "" {
+			t.Errorf("plan %q, %v", plan, err)
+		}
+	})
+}

@@ -1,14 +1,17 @@
 -- Provenance log, signed checkpoints, blob register, installation metadata.
 -- The same tables as migrations/sqlite/0001_log.sql, in PostgreSQL's types.
+-- Every text column compares as bytes (COLLATE "C"), as SQLite's do,
+-- whatever the database's locale: the same queries list things in the same
+-- order on both engines, and identifiers compare at memcmp speed.
 CREATE TABLE meta (
-    key   TEXT PRIMARY KEY,
-    value TEXT NOT NULL
+    key   TEXT COLLATE "C" PRIMARY KEY,
+    value TEXT COLLATE "C" NOT NULL
 );
 
 CREATE TABLE leaves (
     idx      BIGINT PRIMARY KEY,
-    case_ref TEXT NOT NULL,
-    type     TEXT NOT NULL,
+    case_ref TEXT COLLATE "C" NOT NULL,
+    type     TEXT COLLATE "C" NOT NULL,
     data     BYTEA NOT NULL
 );
 CREATE INDEX leaves_case ON leaves (case_ref, idx);
@@ -25,7 +28,7 @@ CREATE TABLE checkpoints (
 );
 
 CREATE TABLE blobs (
-    sha256 TEXT PRIMARY KEY,
+    sha256 TEXT COLLATE "C" PRIMARY KEY,
     size   BIGINT NOT NULL
 );
 
