@@ -19,6 +19,8 @@ const module = "github.com/cellsite/cellsite"
 // the command line and the API, so that neither holds business logic the
 // other lacks. scripts/loadtest is a client of the HTTP API that starts
 // its own server; it uses synth only to make the files it uploads.
+// scripts/pgbench loads and queries events at a force's volumes through
+// the store's own bulk load and queries.
 var allowed = map[string][]string{
 	"":                 {},
 	"geo":              {},
@@ -34,6 +36,7 @@ var allowed = map[string][]string{
 	"synth":            {"", "geo", "ingest", "templates"},
 	"cmd/cellsite":     nil, // anything
 	"scripts/loadtest": {"synth"},
+	"scripts/pgbench":  {"", "store"},
 }
 
 // TestImportTable fails on any import edge between project packages that the
