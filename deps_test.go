@@ -20,7 +20,8 @@ const module = "github.com/cellsite/cellsite"
 // other lacks. scripts/loadtest is a client of the HTTP API that starts
 // its own server; it uses synth only to make the files it uploads. web
 // holds the browser interface's files (HTML, CSS, JavaScript, Leaflet),
-// which api serves.
+// which api serves. scripts/pgbench loads and queries events at a force's
+// volumes through the store's own bulk load and queries.
 var allowed = map[string][]string{
 	"":                 {},
 	"geo":              {},
@@ -29,6 +30,7 @@ var allowed = map[string][]string{
 	"analysis":         {"", "geo"},
 	"provenance":       {""},
 	"store":            {""},
+	"store/storetest":  {"store"},
 	"reports":          {"", "analysis", "provenance", "templates", "geo"},
 	"casework":         {"", "ingest", "analysis", "reports", "provenance", "store", "geo", "templates"},
 	"api":              {"", "casework", "ingest", "analysis", "reports", "provenance", "store", "geo", "templates", "synth", "web"},
@@ -36,6 +38,7 @@ var allowed = map[string][]string{
 	"synth":            {"", "geo", "ingest", "templates"},
 	"cmd/cellsite":     nil, // anything
 	"scripts/loadtest": {"synth"},
+	"scripts/pgbench":  {"", "store"},
 }
 
 // TestImportTable fails on any import edge between project packages that the

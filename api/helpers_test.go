@@ -42,13 +42,24 @@ type envOptions struct {
 	cfg     api.Config
 	now     func() time.Time // the service's clock; nil: the system's
 	workers int
+	noStart bool // leave the runner stopped (the test starts it)
+	// dsn names a PostgreSQL database ("" for SQLite in the directory).
+	dsn string
+	// replica names the runner [host-pid-random].
+	replica string
+	// join makes this service another replica of that one's installation
+	// (same database and data directory, same admin).
+	join *testEnv
 }
 
 func newEnv(t *testing.T, o envOptions) *testEnv {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	svc, err := casework.Open(ctx, casework.Config{Dir: dir, Create: true, Now: o.now})
+	if o.join != nil {
+		dir = o.join.dir
+	}
+	svc, err := casework.Open(ctx, casework.Config{Dir: dir, DSN: o.dsn, Create: o.join == nil, Now: o.now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,8 +73,14 @@ func newEnv(t *testing.T, o envOptions) *testEnv {
 	if o.workers == 0 {
 		o.workers = 2
 	}
-	e := &testEnv{t: t, dir: dir, svc: svc, runner: svc.NewRunner(o.workers), outbox: filepath.Join(dir, "packs")}
+	e := &testEnv{t: t, dir: dir, svc: svc, outbox: filepath.Join(dir, "packs"),
+		runner: svc.NewRunner(casework.RunnerConfig{Workers: o.workers, Poll: 20 * time.Millisecond, Replica: o.replica})}
 	h := api.NewServer(o.cfg, api.Deps{Service: svc, Runner: e.runner, Profiles: profiles, Outbox: e.outbox})
+	if !o.noStart {
+		if err := e.runner.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
 	e.srv = httptest.NewServer(h) // 127.0.0.1, a port of the kernel's choosing
 	t.Cleanup(func() {
 		e.srv.Close()
@@ -74,6 +91,10 @@ func newEnv(t *testing.T, o envOptions) *testEnv {
 		}
 		svc.Close()
 	})
+	if o.join != nil {
+		e.admin = o.join.admin.on(e)
+		return e
+	}
 	// The first admin, as `cellsite serve` makes it on a first start.
 	var tok string
 	err = svc.DB.Update(ctx, func(tx *store.Tx) error {
@@ -91,6 +112,28 @@ func newEnv(t *testing.T, o envOptions) *testEnv {
 	return e
 }
 
+// waitIdle waits until no job is queued or running.
+func (e *testEnv) waitIdle() {
+	e.t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for time.Now().Before(deadline) {
+		var n int
+		err := e.svc.DB.View(context.Background(), func(tx *store.Tx) error {
+			js, err := tx.Jobs(context.Background(), store.JobQueued, store.JobRunning)
+			n = len(js)
+			return err
+		})
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	e.t.Fatal("jobs still queued or running after 2 minutes")
+}
+
 // client calls the API as one user.
 type client struct {
 	e     *testEnv
@@ -100,6 +143,13 @@ type client struct {
 }
 
 func (e *testEnv) anonymous() *client { return &client{e: e, name: "(anonymous)"} }
+
+// on returns the same user calling another replica's server.
+func (c *client) on(e *testEnv) *client {
+	c2 := *c
+	c2.e = e
+	return &c2
+}
 
 // reply is a response, read.
 type reply struct {
@@ -137,9 +187,19 @@ func (r reply) apiError(t *testing.T) api.Error {
 // content type.
 func (c *client) send(method, path, contentType string, body io.Reader) reply {
 	c.e.t.Helper()
-	req, err := http.NewRequest(method, c.e.srv.URL+prefix+path, body)
+	r, err := c.trySend(method, path, contentType, body)
 	if err != nil {
 		c.e.t.Fatal(err)
+	}
+	return r
+}
+
+// trySend is send for a goroutine other than the test's: it returns what
+// went wrong instead of stopping the test.
+func (c *client) trySend(method, path, contentType string, body io.Reader) (reply, error) {
+	req, err := http.NewRequest(method, c.e.srv.URL+prefix+path, body)
+	if err != nil {
+		return reply{}, err
 	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
@@ -149,14 +209,23 @@ func (c *client) send(method, path, contentType string, body io.Reader) reply {
 	}
 	resp, err := c.e.srv.Client().Do(req)
 	if err != nil {
-		c.e.t.Fatalf("%s %s: %v", method, path, err)
+		return reply{}, fmt.Errorf("%s %s: %v", method, path, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		c.e.t.Fatalf("%s %s: reading the body: %v", method, path, err)
+		return reply{}, fmt.Errorf("%s %s: reading the body: %v", method, path, err)
 	}
-	return reply{status: resp.StatusCode, header: resp.Header, body: b, reqID: resp.Header.Get("X-Request-ID")}
+	return reply{status: resp.StatusCode, header: resp.Header, body: b, reqID: resp.Header.Get("X-Request-ID")}, nil
+}
+
+// try is do for a goroutine other than the test's.
+func (c *client) try(method, path string, v any) (reply, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return reply{}, err
+	}
+	return c.trySend(method, path, "application/json", bytes.NewReader(b))
 }
 
 // do sends v as JSON (a string or []byte is sent as it is; nil sends no
@@ -205,11 +274,20 @@ type formField struct{ name, value string }
 // the given file name and content.
 func (c *client) upload(caseRef string, fields []formField, fileName string, content []byte) reply {
 	c.e.t.Helper()
+	r, err := c.tryUpload(caseRef, fields, fileName, content)
+	if err != nil {
+		c.e.t.Fatal(err)
+	}
+	return r
+}
+
+// tryUpload is upload for a goroutine other than the test's.
+func (c *client) tryUpload(caseRef string, fields []formField, fileName string, content []byte) (reply, error) {
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	for _, f := range fields {
 		if err := mw.WriteField(f.name, f.value); err != nil {
-			c.e.t.Fatal(err)
+			return reply{}, err
 		}
 	}
 	// Written by hand: CreateFormFile would escape the name but keep any
@@ -219,15 +297,15 @@ func (c *client) upload(caseRef string, fields []formField, fileName string, con
 	h.Set("Content-Type", "application/octet-stream")
 	pw, err := mw.CreatePart(h)
 	if err != nil {
-		c.e.t.Fatal(err)
+		return reply{}, err
 	}
 	if _, err := pw.Write(content); err != nil {
-		c.e.t.Fatal(err)
+		return reply{}, err
 	}
 	if err := mw.Close(); err != nil {
-		c.e.t.Fatal(err)
+		return reply{}, err
 	}
-	return c.send("POST", "/cases/"+escape(caseRef)+"/sources", mw.FormDataContentType(), &buf)
+	return c.trySend("POST", "/cases/"+escape(caseRef)+"/sources", mw.FormDataContentType(), &buf)
 }
 
 // escape makes a case reference one path segment.

@@ -8,7 +8,6 @@ import (
 	"strconv"
 
 	"github.com/cellsite/cellsite"
-	"github.com/cellsite/cellsite/casework"
 	"github.com/cellsite/cellsite/provenance"
 	"github.com/cellsite/cellsite/store"
 )
@@ -34,28 +33,7 @@ func (s *server) verifyLog(w http.ResponseWriter, r *http.Request, u *store.User
 	if u.Role != store.RoleAdmin && u.Role != store.RoleReviewer {
 		return cellsite.Errorf(cellsite.Forbidden, "verify", "a %s may not verify the whole log", u.Role)
 	}
-	job, err := s.deps.Runner.Submit(r.Context(), "", "verify", u.Name, map[string]string{}, func(ctx context.Context, p casework.Progress) (any, error) {
-		var sum provenance.Summary
-		var blobs store.BlobReport
-		err := s.db.View(ctx, func(tx *store.Tx) error {
-			var err error
-			sum, err = provenance.Verify(ctx, tx, s.svc.VerifierKey, func(d, t int64) { p("verify leaves", d, t) })
-			if err != nil {
-				return err
-			}
-			reg, err := tx.RegisteredBlobs(ctx)
-			if err != nil {
-				return err
-			}
-			blobs, err = s.db.Blobs.Verify(ctx, reg, func(d, t int) { p("verify originals", int64(d), int64(t)) })
-			return err
-		})
-		if err != nil {
-			return nil, err
-		}
-		return map[string]any{"ok": true, "leaves": sum.Leaves, "checkpoints": sum.Checkpoints, "checkpoint_size": sum.Latest.Size,
-			"root": sum.Latest.Root, "fingerprint": sum.Fingerprint, "blobs_checked": blobs.Checked, "blob_bytes": blobs.Bytes}, nil
-	})
+	job, err := s.deps.Runner.Submit(r.Context(), "", "verify", u.Name, verifyJob{Actor: actorOf(u)})
 	if err != nil {
 		return err
 	}

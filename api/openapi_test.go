@@ -69,7 +69,7 @@ func routes(t *testing.T) map[string]string {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { svc.Close() })
-	h := api.NewServer(api.Config{}, api.Deps{Service: svc, Runner: svc.NewRunner(1)})
+	h := api.NewServer(api.Config{}, api.Deps{Service: svc, Runner: svc.NewRunner(casework.RunnerConfig{})})
 	r, ok := h.(*mux.Router)
 	if !ok {
 		t.Fatalf("NewServer returned a %T, not a *mux.Router", h)
@@ -214,7 +214,7 @@ func TestOpenAPIServed(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer svc.Close()
-	srv := httptest.NewServer(api.NewServer(api.Config{}, api.Deps{Service: svc, Runner: svc.NewRunner(1)}))
+	srv := httptest.NewServer(api.NewServer(api.Config{}, api.Deps{Service: svc, Runner: svc.NewRunner(casework.RunnerConfig{})}))
 	defer srv.Close()
 	resp, err := http.Get(srv.URL + prefix + "/openapi.yaml")
 	if err != nil {

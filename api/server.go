@@ -42,7 +42,9 @@ type Config struct {
 
 // Deps are what the handlers work with.
 type Deps struct {
-	Service  *casework.Service
+	Service *casework.Service
+	// Runner runs the jobs the API submits; NewServer registers their
+	// kinds with it. Start it once the server is made.
 	Runner   *casework.Runner
 	Profiles *ingest.Profiles
 	Log      *slog.Logger
@@ -105,6 +107,7 @@ func NewServer(cfg Config, deps Deps) http.Handler {
 		writeJSON(w, http.StatusMethodNotAllowed, Error{Code: "method-not-allowed", Message: r.Method + " is not allowed on " + r.URL.Path})
 	})
 	s.routes(r)
+	s.registerJobs(deps.Runner)
 	r.Use(s.withRequestID, s.withRecovery, s.withHeaders)
 	return r
 }

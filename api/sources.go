@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/cellsite/cellsite"
-	"github.com/cellsite/cellsite/casework"
 	"github.com/cellsite/cellsite/ingest"
 	"github.com/cellsite/cellsite/provenance"
 	"github.com/cellsite/cellsite/store"
@@ -92,8 +91,7 @@ func (s *server) uploadSource(w http.ResponseWriter, r *http.Request, u *store.U
 		if err != nil {
 			return err
 		}
-		opt, prof, err := s.ingestOptions(f)
-		if err != nil {
+		if _, _, err := s.ingestOptions(f); err != nil {
 			return err
 		}
 		o, err := s.svc.PutOriginal(r.Context(), &capReader{r: part, left: s.cfg.MaxUpload, limit: s.cfg.MaxUpload}, s.cfg.MaxUpload)
@@ -101,14 +99,12 @@ func (s *server) uploadSource(w http.ResponseWriter, r *http.Request, u *store.U
 			return err
 		}
 		h, size := o.SHA256, o.Size
-		req := casework.IngestRequest{Case: c.Ref, Kind: f.Kind, Name: name, Profiles: s.deps.Profiles, Profile: prof, Options: opt}
-		job, err := s.deps.Runner.Submit(r.Context(), c.Ref, "ingest", u.Name, map[string]any{"file": name, "sha256": h, "size": size, "fields": f},
-			func(ctx context.Context, p casework.Progress) (any, error) {
-				req.Progress = p
-				return s.svc.IngestStored(ctx, actorOf(u), req, o)
-			})
+		job, err := s.deps.Runner.Submit(r.Context(), c.Ref, "ingest", u.Name,
+			ingestJob{Actor: actorOf(u), File: name, SHA256: h, Size: size, Hold: o.Hold, Fields: f})
 		if err != nil {
-			o.Release()
+			if derr := s.db.DiscardBlob(context.WithoutCancel(r.Context()), h, o.Hold); derr != nil {
+				err = errors.Join(err, derr)
+			}
 			return err
 		}
 		s.log.InfoContext(r.Context(), "upload", "case", c.Ref, "sha256", h.String(), "size", size, "job", job.ID)

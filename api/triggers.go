@@ -83,29 +83,30 @@ func (s *server) deleteTrigger(w http.ResponseWriter, r *http.Request, u *store.
 // the name of who made the trigger.
 const triggerActor = "trigger:"
 
-// RunDueTriggers starts a pack job for every trigger due at now, marking
-// each as run so that it fires once per due time. The service calls it
-// every minute; tests call it with a fake clock.
-func RunDueTriggers(ctx context.Context, svc *casework.Service, runner *casework.Runner, outbox, templateDir string, now time.Time) ([]casework.TriggerRun, error) {
+// RunDueTriggers starts a pack job for every trigger due at now and
+// returns the runs it started. Each replica of the service calls it every
+// minute; a due time is claimed together with its job's submission (a
+// compare-and-set on the trigger's last due time), so that whichever
+// replicas find it due, it fires once. Tests call it with a fake clock.
+func RunDueTriggers(ctx context.Context, svc *casework.Service, runner *casework.Runner, now time.Time) ([]casework.TriggerRun, error) {
 	runs, err := svc.DueTriggers(ctx, now)
 	if err != nil {
 		return nil, err
 	}
+	var fired []casework.TriggerRun
 	for _, run := range runs {
-		run := run
-		if err := svc.MarkTriggerRun(ctx, run.Trigger.ID, run.Due); err != nil {
-			return nil, err
-		}
 		actor := provenance.Actor{User: triggerActor + run.Trigger.CreatedBy, Role: "trigger"}
-		_, err := runner.Submit(ctx, run.Trigger.Case, "pack", actor.User, map[string]any{"trigger": run.Trigger.ID, "due": run.Due, "missed": run.Missed},
-			func(ctx context.Context, p casework.Progress) (any, error) {
-				return renderTriggered(ctx, svc, outbox, templateDir, actor, run, p)
-			})
+		_, ok, err := runner.SubmitIf(ctx, func(tx *store.Tx) (bool, error) {
+			return tx.ClaimTriggerDue(ctx, run.Trigger.ID, run.Trigger.LastDue, run.Due)
+		}, run.Trigger.Case, "pack", actor.User, packJob{Actor: actor, Trigger: run.Trigger.ID, Due: run.Due, Missed: run.Missed, Unlisted: run.Unlisted})
 		if err != nil {
-			return nil, err
+			return fired, err
+		}
+		if ok {
+			fired = append(fired, run)
 		}
 	}
-	return runs, nil
+	return fired, nil
 }
 
 func renderTriggered(ctx context.Context, svc *casework.Service, outbox, templateDir string, actor provenance.Actor, run casework.TriggerRun, p casework.Progress) (store.Pack, error) {

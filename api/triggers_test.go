@@ -72,11 +72,11 @@ func TestTriggers(t *testing.T) {
 	run := func(now string) []casework.TriggerRun {
 		t.Helper()
 		clock.set(at(now))
-		runs, err := api.RunDueTriggers(ctx, e.svc, e.runner, e.outbox, "", at(now))
+		runs, err := api.RunDueTriggers(ctx, e.svc, e.runner, at(now))
 		if err != nil {
 			t.Fatal(err)
 		}
-		e.runner.Wait()
+		e.waitIdle()
 		return runs
 	}
 	type want struct {

@@ -3,8 +3,10 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -40,14 +42,7 @@ func (s *server) runAnalysis(w http.ResponseWriter, r *http.Request, u *store.Us
 	if _, err := casework.ParseParams(req.Kind, req.Params); err != nil {
 		return invalidFields("bad parameters", map[string]string{"params": err.Error()})
 	}
-	job, err := s.deps.Runner.Submit(r.Context(), c.Ref, "analysis", u.Name, req, func(ctx context.Context, p casework.Progress) (any, error) {
-		p("analyse "+req.Kind, 0, 0)
-		a, err := s.svc.Analyse(ctx, actorOf(u), casework.AnalyseRequest{Case: c.Ref, Kind: req.Kind, Targets: req.Targets, Params: req.Params})
-		if err != nil {
-			return nil, err
-		}
-		return viewAnalysis(a.Analysis), nil
-	})
+	job, err := s.deps.Runner.Submit(r.Context(), c.Ref, "analysis", u.Name, analysisJob{Actor: actorOf(u), analysisRequest: req})
 	if err != nil {
 		return err
 	}
@@ -143,13 +138,7 @@ func (s *server) requestPack(w http.ResponseWriter, r *http.Request, u *store.Us
 	if err := decode(w, r, s.cfg.MaxBody, &req); err != nil {
 		return err
 	}
-	var at time.Time
-	if req.GeneratedAt != "" {
-		at, _ = time.Parse(time.RFC3339, req.GeneratedAt) // checked by the validator
-	}
-	job, err := s.deps.Runner.Submit(r.Context(), c.Ref, "pack", u.Name, req, func(ctx context.Context, p casework.Progress) (any, error) {
-		return s.renderPack(ctx, actorOf(u), c.Ref, req.Exhibit, req.Templates, at, 0, p)
-	})
+	job, err := s.deps.Runner.Submit(r.Context(), c.Ref, "pack", u.Name, packJob{Actor: actorOf(u), packRequest: req})
 	if err != nil {
 		return err
 	}
@@ -177,17 +166,16 @@ func renderPackNote(ctx context.Context, svc *casework.Service, outbox, template
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return store.Pack{}, cellsite.Errorf(cellsite.Internal, "pack", "outbox: %v", err)
 	}
-	name := fmt.Sprintf("%s-%s.zip", safeDir(caseRef), at.UTC().Format("20060102T150405Z"))
-	out := filepath.Join(dir, name)
-	for i := 2; ; i++ { // never overwrite an earlier pack
-		if _, err := os.Stat(out); os.IsNotExist(err) {
-			break
-		}
-		out = filepath.Join(dir, fmt.Sprintf("%s-%s-%d.zip", safeDir(caseRef), at.UTC().Format("20060102T150405Z"), i))
+	out, err := reservePack(dir, fmt.Sprintf("%s-%s", safeDir(caseRef), at.UTC().Format("20060102T150405Z")))
+	if err != nil {
+		return store.Pack{}, err
 	}
 	res, err := svc.Pack(ctx, actor, casework.PackOptions{Case: caseRef, Out: out, Templates: templates, TemplateDir: templateDir,
 		Exhibit: exhibit, ProducedBy: actor.User, GeneratedAt: at, Note: note}, p)
 	if err != nil {
+		if fi, serr := os.Stat(out); serr == nil && fi.Size() == 0 {
+			os.Remove(out) // the reservation of a pack never written
+		}
 		return store.Pack{}, err
 	}
 	rel, err := filepath.Rel(svc.DB.Dir(), out)
@@ -202,6 +190,26 @@ func renderPackNote(ctx context.Context, svc *casework.Service, outbox, template
 		return err
 	})
 	return pk, err
+}
+
+// reservePack takes a new pack file name in dir, name.zip or name-2.zip,
+// name-3.zip and so on, by creating it empty: never an earlier pack's name,
+// nor one that another worker or replica is writing now. The pack is then
+// written beside it and renamed over it.
+func reservePack(dir, name string) (string, error) {
+	for i := 1; ; i++ {
+		p := filepath.Join(dir, name+".zip")
+		if i > 1 {
+			p = filepath.Join(dir, fmt.Sprintf("%s-%d.zip", name, i))
+		}
+		f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err == nil {
+			return p, f.Close()
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return "", cellsite.Errorf(cellsite.Internal, "pack", "outbox: %v", err)
+		}
+	}
 }
 
 func safeDir(ref string) string {
@@ -404,7 +412,7 @@ func (s *server) cancelJob(w http.ResponseWriter, r *http.Request, u *store.User
 	if _, err := s.caseFor(r.Context(), u, j.Case, canWrite); err != nil && u.Name != j.CreatedBy {
 		return cellsite.Errorf(cellsite.NotFound, "job", "no job %q", j.ID)
 	}
-	if err := s.deps.Runner.Cancel(j.ID, u.Name); err != nil {
+	if err := s.deps.Runner.Cancel(r.Context(), j.ID, u.Name); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusAccepted, map[string]string{"id": j.ID, "state": "cancelling"})

@@ -18,8 +18,11 @@ import (
 
 // Config says which data directory to open.
 type Config struct {
-	Dir    string // the data directory
-	Create bool   // make it (database, blob store, signing key, genesis leaf) if it does not exist
+	Dir string // the data directory: blob store and keys (and the SQLite database)
+	// DSN names a PostgreSQL database (postgres://...) to use instead of
+	// SQLite in Dir; "" for SQLite. See store.Config.
+	DSN    string
+	Create bool // make it (database, blob store, signing key, genesis leaf) if it does not exist
 	// Now is the clock; nil means the system clock in UTC.
 	Now func() time.Time
 	// Actor is recorded on the genesis leaf of a new data directory.
@@ -33,7 +36,6 @@ type Service struct {
 	// VerifierKey is the log's public key (signed-note format).
 	VerifierKey string
 	now         func() time.Time
-	holds       holds // stored originals that ingests still need
 }
 
 // Files of the signing key within the data directory.
@@ -45,7 +47,7 @@ const (
 // Open opens a data directory; with cfg.Create it makes one if there is
 // none.
 func Open(ctx context.Context, cfg Config) (*Service, error) {
-	db, err := store.Open(ctx, store.Config{Dir: cfg.Dir, Create: cfg.Create})
+	db, err := store.Open(ctx, store.Config{Dir: cfg.Dir, DSN: cfg.DSN, Create: cfg.Create})
 	if err != nil {
 		return nil, err
 	}
@@ -84,22 +86,10 @@ func (s *Service) load(ctx context.Context, create bool, actor provenance.Actor)
 		}); err != nil {
 			return err
 		}
-		var id [8]byte
-		_, _ = rand.Read(id[:])
-		sks, vks, err := provenance.NewKey("cellsite/" + hex.EncodeToString(id[:]))
-		if err != nil {
+		var err error
+		if sk, vk, err = createKey(dir); err != nil {
 			return err
 		}
-		if err := os.MkdirAll(filepath.Join(dir, "keys"), 0o700); err != nil {
-			return cellsite.Errorf(cellsite.Internal, "create key", "%v", err)
-		}
-		if err := writeFileSync(vkPath, []byte(vks+"\n"), 0o644); err != nil {
-			return err
-		}
-		if err := writeFileSync(skPath, []byte(sks+"\n"), 0o600); err != nil {
-			return err
-		}
-		sk, vk = []byte(sks), []byte(vks)
 	} else if skErr != nil || vkErr != nil {
 		return cellsite.Errorf(cellsite.Integrity, "open data directory", "signing key files: %v", errors.Join(skErr, vkErr))
 	}
@@ -142,6 +132,58 @@ func (s *Service) load(ctx context.Context, create bool, actor provenance.Actor)
 func (s *Service) Fingerprint() string {
 	fp, _ := provenance.Fingerprint(s.VerifierKey) // the key was parsed by provenance.New
 	return fp
+}
+
+// createKey makes the log's signing key pair in dir/keys and returns it.
+// Processes sharing a data directory that start together (replicas of a
+// new PostgreSQL installation) each make a pair in a directory of their
+// own and rename it into place: the first rename wins, the others read
+// the winner's pair.
+func createKey(dir string) (sk, vk []byte, err error) {
+	var id [8]byte
+	_, _ = rand.Read(id[:])
+	sks, vks, err := provenance.NewKey("cellsite/" + hex.EncodeToString(id[:]))
+	if err != nil {
+		return nil, nil, err
+	}
+	tmp, err := os.MkdirTemp(dir, ".keys-")
+	if err != nil {
+		return nil, nil, cellsite.Errorf(cellsite.Internal, "create key", "%v", err)
+	}
+	defer os.RemoveAll(tmp)
+	if err := os.Chmod(tmp, 0o700); err != nil {
+		return nil, nil, cellsite.Errorf(cellsite.Internal, "create key", "%v", err)
+	}
+	if err := writeFileSync(filepath.Join(tmp, filepath.Base(VerifierKeyFile)), []byte(vks+"\n"), 0o644); err != nil {
+		return nil, nil, err
+	}
+	if err := writeFileSync(filepath.Join(tmp, filepath.Base(SignerKeyFile)), []byte(sks+"\n"), 0o600); err != nil {
+		return nil, nil, err
+	}
+	keys := filepath.Join(dir, filepath.Dir(SignerKeyFile))
+	if err := os.Rename(tmp, keys); err != nil {
+		// Another process's pair is in place (or keys/ holds something
+		// else, which reading reports).
+		sk, skErr := os.ReadFile(filepath.Join(dir, SignerKeyFile))
+		vk, vkErr := os.ReadFile(filepath.Join(dir, VerifierKeyFile))
+		if skErr != nil || vkErr != nil {
+			return nil, nil, cellsite.Errorf(cellsite.Integrity, "create key", "%s exists without a key pair: %v", keys, errors.Join(skErr, vkErr))
+		}
+		return sk, vk, nil
+	}
+	if err := syncDir(dir); err != nil {
+		return nil, nil, cellsite.Errorf(cellsite.Internal, "create key", "%v", err)
+	}
+	return []byte(sks), []byte(vks), nil
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }
 
 func writeFileSync(path string, b []byte, mode os.FileMode) error {

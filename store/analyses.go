@@ -24,12 +24,10 @@ type Analysis struct {
 
 // AddAnalysis stores an analysis run and returns its ID.
 func (tx *Tx) AddAnalysis(ctx context.Context, a Analysis) (int64, error) {
-	res, err := tx.q.ExecContext(ctx, `INSERT INTO analyses (case_ref, kind, params, result, result_sha256, leaf, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		a.Case, a.Kind, a.Params, a.Result, a.ResultSHA.String(), a.Leaf, unixNano(a.CreatedAt), a.CreatedBy)
-	if err != nil {
-		return 0, wrap("add analysis", err)
-	}
-	return res.LastInsertId()
+	var id int64
+	err := tx.q.QueryRowContext(ctx, `INSERT INTO analyses (case_ref, kind, params, result, result_sha256, leaf, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		a.Case, a.Kind, a.Params, a.Result, a.ResultSHA.String(), a.Leaf, unixNano(a.CreatedAt), a.CreatedBy).Scan(&id)
+	return id, wrap("add analysis", err)
 }
 
 const analysisCols = `id, case_ref, kind, params, result, result_sha256, leaf, created_at, created_by`

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"time"
 
 	"github.com/cellsite/cellsite"
 )
@@ -191,14 +192,20 @@ func hashFile(p string) (cellsite.Hash, int64, error) {
 	return sum, n, nil
 }
 
-// cleanTemp removes temporary files left by interrupted writes.
+// cleanTemp removes temporary files left by interrupted writes. Another
+// process may be writing a blob into the same store (serve and a command,
+// or replicas sharing it): only files untouched for a day are removed.
 func (b *Blobs) cleanTemp() error {
 	entries, err := os.ReadDir(filepath.Join(b.dir, "tmp"))
 	if err != nil {
 		return cellsite.Errorf(cellsite.Internal, "clean blob temp", "%v", err)
 	}
 	for _, e := range entries {
-		if err := os.Remove(filepath.Join(b.dir, "tmp", e.Name())); err != nil {
+		fi, err := e.Info()
+		if err != nil || time.Since(fi.ModTime()) < 24*time.Hour {
+			continue
+		}
+		if err := os.Remove(filepath.Join(b.dir, "tmp", e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return cellsite.Errorf(cellsite.Internal, "clean blob temp", "%v", err)
 		}
 	}
@@ -256,18 +263,54 @@ func (tx *Tx) RegisteredBlobs(ctx context.Context) (map[cellsite.Hash]int64, err
 	return out, wrap("registered blobs", rows.Err())
 }
 
-// DiscardBlob removes a stored blob that no committed record registers: the
-// original of an ingest that failed. A registered blob is never removed.
-func (db *DB) DiscardBlob(ctx context.Context, h cellsite.Hash) error {
-	var n int
-	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM blobs WHERE sha256 = ?`, h.String()).Scan(&n); err != nil {
-		return wrap("discard blob", err)
-	}
-	if n > 0 {
+// HoldBlob records a hold on a stored blob, so that no failed ingest
+// discards it while the holder still needs it; holds are kept in the
+// database, so they count across processes. If the blob is no longer
+// stored (a failed ingest of the same bytes discarded it after it was
+// stored, before the hold), HoldBlob is a Conflict and records nothing.
+func (db *DB) HoldBlob(ctx context.Context, id string, h cellsite.Hash, at time.Time) error {
+	return db.Update(ctx, func(tx *Tx) error {
+		if err := tx.lockBlob(ctx, h); err != nil {
+			return err
+		}
+		if _, err := os.Stat(db.Blobs.Path(h)); err != nil {
+			return cellsite.Errorf(cellsite.Conflict, "store original", "the original was discarded by a failed ingest of the same bytes as it was stored: send it again")
+		}
+		_, err := tx.q.ExecContext(ctx, `INSERT INTO holds (id, sha256, created_at) VALUES (?, ?, ?)`, id, h.String(), unixNano(at))
+		return wrap("hold blob", err)
+	})
+}
+
+// ReleaseHold removes a hold. Releasing a hold that is not there is not
+// an error.
+func (db *DB) ReleaseHold(ctx context.Context, id string) error {
+	return db.Update(ctx, func(tx *Tx) error {
+		_, err := tx.q.ExecContext(ctx, `DELETE FROM holds WHERE id = ?`, id)
+		return wrap("release hold", err)
+	})
+}
+
+// DiscardBlob releases the hold id and removes the stored blob h unless a
+// committed record registers it or another hold keeps it: the original of
+// an ingest that failed. A registered blob is never removed.
+func (db *DB) DiscardBlob(ctx context.Context, h cellsite.Hash, id string) error {
+	return db.Update(ctx, func(tx *Tx) error {
+		if err := tx.lockBlob(ctx, h); err != nil {
+			return err
+		}
+		if _, err := tx.q.ExecContext(ctx, `DELETE FROM holds WHERE id = ?`, id); err != nil {
+			return wrap("discard blob", err)
+		}
+		var n int
+		if err := tx.q.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM blobs WHERE sha256 = ?) + (SELECT COUNT(*) FROM holds WHERE sha256 = ?)`, h.String(), h.String()).Scan(&n); err != nil {
+			return wrap("discard blob", err)
+		}
+		if n > 0 {
+			return nil
+		}
+		if err := os.Remove(db.Blobs.Path(h)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return cellsite.Errorf(cellsite.Internal, "discard blob", "%v", err)
+		}
 		return nil
-	}
-	if err := os.Remove(db.Blobs.Path(h)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return cellsite.Errorf(cellsite.Internal, "discard blob", "%v", err)
-	}
-	return nil
+	})
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/cellsite/cellsite"
@@ -28,7 +27,7 @@ func fromNano(n int64) time.Time {
 func (tx *Tx) CreateCase(ctx context.Context, c cellsite.Case) error {
 	_, err := tx.q.ExecContext(ctx, `INSERT INTO cases (ref, title, created_at, created_by) VALUES (?, ?, ?, ?)`,
 		c.Ref, c.Title, unixNano(c.CreatedAt), c.CreatedBy)
-	if err != nil && strings.Contains(err.Error(), "UNIQUE") {
+	if isUnique(err) {
 		return cellsite.Errorf(cellsite.Conflict, "create case", "case %s already exists", c.Ref)
 	}
 	return wrap("create case", err)
@@ -77,13 +76,15 @@ func (tx *Tx) AddSource(ctx context.Context, s cellsite.Source) (int64, error) {
 	if !errors.Is(err, sql.ErrNoRows) {
 		return 0, wrap("add source", err)
 	}
-	res, err := tx.q.ExecContext(ctx, `INSERT INTO sources (case_ref, kind, name, sha256, size, profile, profile_version, profile_sha256, time_basis, target, summary, leaf, ingested_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		s.Case, s.Kind, s.Name, s.SHA256.String(), s.Size, s.Profile, s.ProfileVersion, s.ProfileSHA256.String(), s.TimeBasis, s.Target, string(s.Summary), s.Leaf, unixNano(s.IngestedAt))
-	if err != nil {
-		return 0, wrap("add source", err)
+	var id int64
+	err = tx.q.QueryRowContext(ctx, `INSERT INTO sources (case_ref, kind, name, sha256, size, profile, profile_version, profile_sha256, time_basis, target, summary, leaf, ingested_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		s.Case, s.Kind, s.Name, s.SHA256.String(), s.Size, s.Profile, s.ProfileVersion, s.ProfileSHA256.String(), s.TimeBasis, s.Target, string(s.Summary), s.Leaf, unixNano(s.IngestedAt)).Scan(&id)
+	if isUnique(err) {
+		// Another process's ingest of the same file committed first.
+		return 0, cellsite.Errorf(cellsite.Conflict, "add source", "this file (sha256 %s) is already in case %s", s.SHA256, s.Case)
 	}
-	return res.LastInsertId()
+	return id, wrap("add source", err)
 }
 
 // SetSourceLeaf records the provenance leaf of a source's ingest.

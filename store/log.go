@@ -10,10 +10,16 @@ import (
 	"github.com/cellsite/cellsite"
 )
 
-// The methods in this file give provenance.Log its storage.
+// The methods in this file give provenance.Log its storage. In a write
+// transaction on PostgreSQL, the first of them takes the log's lock (see
+// lockLog), so that an append reads the size, hashes and last checkpoint
+// it extends only once no other process can append.
 
 // LogSize returns one more than the highest leaf index stored.
 func (tx *Tx) LogSize(ctx context.Context) (int64, error) {
+	if err := tx.lockLog(ctx); err != nil {
+		return 0, err
+	}
 	var n int64
 	err := tx.q.QueryRowContext(ctx, `SELECT COALESCE(MAX(idx) + 1, 0) FROM leaves`).Scan(&n)
 	return n, wrap("log size", err)
@@ -59,6 +65,9 @@ func (tx *Tx) LeafIndexes(ctx context.Context, caseRef string) ([]int64, error) 
 // ReadHashes returns stored tree hashes in the order asked. A hash that is
 // not stored is an Integrity error.
 func (tx *Tx) ReadHashes(ctx context.Context, indexes []int64) ([]cellsite.Hash, error) {
+	if err := tx.lockLog(ctx); err != nil {
+		return nil, err
+	}
 	out := make([]cellsite.Hash, len(indexes))
 	if len(indexes) == 0 {
 		return out, nil
@@ -109,12 +118,18 @@ func (tx *Tx) ReadHashes(ctx context.Context, indexes []int64) ([]cellsite.Hash,
 
 // WriteLeaf stores an encoded leaf.
 func (tx *Tx) WriteLeaf(ctx context.Context, index int64, caseRef, typ string, data []byte) error {
+	if err := tx.lockLog(ctx); err != nil {
+		return err
+	}
 	_, err := tx.q.ExecContext(ctx, `INSERT INTO leaves (idx, case_ref, type, data) VALUES (?, ?, ?, ?)`, index, caseRef, typ, data)
 	return wrap("write leaf", err)
 }
 
 // WriteHashes stores tree hashes at consecutive storage indexes.
 func (tx *Tx) WriteHashes(ctx context.Context, start int64, hashes []cellsite.Hash) error {
+	if err := tx.lockLog(ctx); err != nil {
+		return err
+	}
 	const chunk = 200
 	for len(hashes) > 0 {
 		n := min(chunk, len(hashes))
@@ -139,6 +154,9 @@ func (tx *Tx) WriteHashes(ctx context.Context, start int64, hashes []cellsite.Ha
 // CheckpointCount returns one more than the highest checkpoint position
 // stored (positions count from 0 in the order checkpoints were stored).
 func (tx *Tx) CheckpointCount(ctx context.Context) (int64, error) {
+	if err := tx.lockLog(ctx); err != nil {
+		return 0, err
+	}
 	var n int64
 	err := tx.q.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq) + 1, 0) FROM checkpoints`).Scan(&n)
 	return n, wrap("checkpoint count", err)
@@ -165,6 +183,9 @@ func (tx *Tx) ReadCheckpoints(ctx context.Context, start, n int64) ([][]byte, er
 
 // WriteCheckpoint stores a signed checkpoint.
 func (tx *Tx) WriteCheckpoint(ctx context.Context, size int64, text []byte) error {
+	if err := tx.lockLog(ctx); err != nil {
+		return err
+	}
 	_, err := tx.q.ExecContext(ctx, `INSERT INTO checkpoints (seq, size, note) VALUES ((SELECT COALESCE(MAX(seq) + 1, 0) FROM checkpoints), ?, ?)`, size, text)
 	return wrap("write checkpoint", err)
 }

@@ -188,6 +188,18 @@ func unpackEvent(s string, e *cellsite.Event) error {
 // InsertEvents stores events of one source.
 func (tx *Tx) InsertEvents(ctx context.Context, sourceID int64, caseRef string, evs []cellsite.Event) error {
 	var buf []byte
+	if tx.db.pg {
+		return tx.copyRows(ctx, "insert events", "events", []string{"case_ref", "target", "start_ns", "source_id", "row", "duplicate", "sheet", "first_cell", "last_cell", "detail"},
+			len(evs), func(i int, a []any) []any {
+				e := &evs[i]
+				buf = packEvent(buf[:0], e)
+				dup := int16(0)
+				if e.DuplicateOf != 0 {
+					dup = 1
+				}
+				return append(a, caseRef, e.Target, e.Start.UnixNano(), sourceID, int32(e.Row), dup, e.Sheet, e.FirstCell, e.LastCell, string(buf))
+			})
+	}
 	return tx.insertRows(ctx, "insert events", `INSERT INTO events (case_ref, target, start_ns, source_id, sheet, row, first_cell, last_cell, duplicate, detail) VALUES `,
 		10, len(evs), func(i int, a []any) []any {
 			e := &evs[i]
@@ -202,20 +214,30 @@ func (tx *Tx) InsertEvents(ctx context.Context, sourceID int64, caseRef string, 
 
 // InsertCells stores cell records of one source.
 func (tx *Tx) InsertCells(ctx context.Context, sourceID int64, caseRef string, cells []cellsite.Cell) error {
+	if tx.db.pg {
+		return tx.copyRows(ctx, "insert cells", "cells", []string{"source_id", "case_ref", "sheet", "row", "key", "key_raw", "radio", "site", "address", "postcode", "lat", "lon", "easting", "northing",
+			"azimuth", "omni", "beamwidth", "band", "valid_from", "valid_to", "warnings"}, len(cells), func(i int, a []any) []any {
+			c := &cells[i]
+			return append(a, sourceID, caseRef, c.Sheet, int32(c.Row), c.Key, c.KeyRaw, c.Radio, c.Site, c.Address, c.Postcode, c.Lat, c.Lon, c.Easting, c.Northing,
+				c.AzimuthDeg, int16(boolInt(c.Omni)), c.BeamwidthDeg, c.Band, unixNano(c.ValidFrom), unixNano(c.ValidTo), joinWarnings(c.Warnings))
+		})
+	}
 	return tx.insertRows(ctx, "insert cells", `INSERT INTO cells (source_id, case_ref, sheet, row, key, key_raw, radio, site, address, postcode, lat, lon, easting, northing,
 		azimuth, omni, beamwidth, band, valid_from, valid_to, warnings) VALUES `, 21, len(cells), func(i int, a []any) []any {
 		c := &cells[i]
-		omni := 0
-		if c.Omni {
-			omni = 1
-		}
 		return append(a, sourceID, caseRef, c.Sheet, c.Row, c.Key, c.KeyRaw, c.Radio, c.Site, c.Address, c.Postcode, c.Lat, c.Lon, c.Easting, c.Northing,
-			c.AzimuthDeg, omni, c.BeamwidthDeg, c.Band, unixNano(c.ValidFrom), unixNano(c.ValidTo), joinWarnings(c.Warnings))
+			c.AzimuthDeg, boolInt(c.Omni), c.BeamwidthDeg, c.Band, unixNano(c.ValidFrom), unixNano(c.ValidTo), joinWarnings(c.Warnings))
 	})
 }
 
 // InsertRejects stores the rejected rows of one source.
 func (tx *Tx) InsertRejects(ctx context.Context, sourceID int64, faults []cellsite.RowFault) error {
+	if tx.db.pg {
+		return tx.copyRows(ctx, "insert rejects", "rejects", []string{"source_id", "sheet", "row", "col", "code", "reason", "value"}, len(faults), func(i int, a []any) []any {
+			f := &faults[i]
+			return append(a, sourceID, f.Sheet, int32(f.Row), f.Column, f.Code, f.Reason, f.Value)
+		})
+	}
 	return tx.insertRows(ctx, "insert rejects", `INSERT INTO rejects (source_id, sheet, row, col, code, reason, value) VALUES `, 7, len(faults), func(i int, a []any) []any {
 		f := &faults[i]
 		return append(a, sourceID, f.Sheet, f.Row, f.Column, f.Code, f.Reason, f.Value)
@@ -250,16 +272,18 @@ func (tx *Tx) Rejects(ctx context.Context, caseRef string) ([]Reject, error) {
 
 // EventFilter selects events of a case.
 type EventFilter struct {
-	Case            string
-	Target          string // E.164; "" for all
-	From, To        int64  // start time bounds in Unix nanoseconds, [From, To); 0 for none
-	IncludeRepeated bool   // include exact duplicates (excluded by default)
-	ByTarget        bool   // order by target first (the table's own order)
+	Case     string
+	Target   string // E.164; "" for all
+	From, To int64  // start time bounds in Unix nanoseconds, [From, To); 0 for none
+	// Cells, when not empty, keeps the events whose first or last cell is
+	// one of these (cell keys as stored, e.g. 234-30-129097582).
+	Cells           []string
+	IncludeRepeated bool // include exact duplicates (excluded by default)
+	ByTarget        bool // order by target first (the table's own order)
 }
 
-// Events calls fn for each event of a case matching f, ordered by start time,
-// then source and row; with f.ByTarget, by target first.
-func (tx *Tx) Events(ctx context.Context, f EventFilter, fn func(cellsite.Event, int64) error) error {
+// eventsQuery returns the query of Events and its arguments.
+func eventsQuery(f EventFilter) (string, []any) {
 	q := `SELECT e.source_id, s.sha256, e.sheet, e.row, e.target, e.start_ns, e.first_cell, e.last_cell, e.detail
 		FROM events e JOIN sources s ON s.id = e.source_id WHERE e.case_ref = ?`
 	args := []any{f.Case}
@@ -275,6 +299,18 @@ func (tx *Tx) Events(ctx context.Context, f EventFilter, fn func(cellsite.Event,
 		q += ` AND e.start_ns < ?`
 		args = append(args, f.To)
 	}
+	if len(f.Cells) > 0 {
+		// Written so that PostgreSQL can read the two cell indexes (the
+		// second covers only events with a last cell that differs from
+		// the first).
+		in := `(?` + strings.Repeat(`, ?`, len(f.Cells)-1) + `)`
+		q += ` AND (e.first_cell IN ` + in + ` OR (e.last_cell IN ` + in + ` AND e.last_cell <> e.first_cell AND e.last_cell <> ''))`
+		for range 2 {
+			for _, c := range f.Cells {
+				args = append(args, c)
+			}
+		}
+	}
 	if !f.IncludeRepeated {
 		q += ` AND e.duplicate = 0`
 	}
@@ -283,6 +319,49 @@ func (tx *Tx) Events(ctx context.Context, f EventFilter, fn func(cellsite.Event,
 	} else {
 		q += ` ORDER BY e.start_ns, e.source_id, e.sheet, e.row`
 	}
+	return q, args
+}
+
+// ExplainEvents returns how the database runs Events(f): on PostgreSQL the
+// plan as executed, with its timings and buffers (EXPLAIN ANALYZE); on
+// SQLite the query plan.
+func (tx *Tx) ExplainEvents(ctx context.Context, f EventFilter) (string, error) {
+	q, args := eventsQuery(f)
+	if tx.db.pg {
+		q = `EXPLAIN (ANALYZE, BUFFERS) ` + q
+	} else {
+		q = `EXPLAIN QUERY PLAN ` + q
+	}
+	rows, err := tx.q.QueryContext(ctx, q, args...)
+	if err != nil {
+		return "", wrap("explain events", err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return "", wrap("explain events", err)
+	}
+	var sb strings.Builder
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return "", wrap("explain events", err)
+		}
+		// PostgreSQL gives one line of text a row; SQLite the plan's
+		// nodes, of which the last column is the text.
+		fmt.Fprintf(&sb, "%v\n", vals[len(vals)-1])
+	}
+	return sb.String(), wrap("explain events", rows.Err())
+}
+
+// Events calls fn for each event of a case matching f, ordered by start time,
+// then source and row; with f.ByTarget, by target first.
+func (tx *Tx) Events(ctx context.Context, f EventFilter, fn func(cellsite.Event, int64) error) error {
+	q, args := eventsQuery(f)
 	rows, err := tx.q.QueryContext(ctx, q, args...)
 	if err != nil {
 		return wrap("events", err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/cellsite/cellsite"
@@ -28,14 +27,10 @@ type User struct {
 	Disabled     bool      `json:"disabled"`
 }
 
-func isUnique(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
-}
-
 // CreateUser adds a user; Conflict if the name is taken.
 func (tx *Tx) CreateUser(ctx context.Context, u User) error {
 	_, err := tx.q.ExecContext(ctx, `INSERT INTO users (name, display, role, password_hash, created_at, disabled) VALUES (?, ?, ?, ?, ?, ?)`,
-		u.Name, u.Display, u.Role, u.PasswordHash, unixNano(u.CreatedAt), u.Disabled)
+		u.Name, u.Display, u.Role, u.PasswordHash, unixNano(u.CreatedAt), boolInt(u.Disabled))
 	if isUnique(err) {
 		return cellsite.Errorf(cellsite.Conflict, "create user", "a user %q exists", u.Name)
 	}
@@ -245,93 +240,6 @@ func (tx *Tx) Audit(ctx context.Context, caseRef string, after int64, fn func(Au
 	return wrap("audit", rows.Err())
 }
 
-// Job states.
-const (
-	JobQueued    = "queued"
-	JobRunning   = "running"
-	JobSucceeded = "succeeded"
-	JobFailed    = "failed"
-	JobCancelled = "cancelled"
-)
-
-// Job is a piece of background work: an ingest, an analysis or a pack.
-type Job struct {
-	ID         string    `json:"id"`
-	Case       string    `json:"case"`
-	Kind       string    `json:"kind"`
-	State      string    `json:"state"`
-	Stage      string    `json:"stage"`
-	Done       int64     `json:"done"`
-	Total      int64     `json:"total"`
-	Request    string    `json:"-"`      // JSON, as submitted
-	Result     string    `json:"result"` // JSON
-	Error      string    `json:"error"`
-	CreatedAt  time.Time `json:"created_at"`
-	CreatedBy  string    `json:"created_by"`
-	StartedAt  time.Time `json:"started_at"`
-	FinishedAt time.Time `json:"finished_at"`
-}
-
-// AddJob stores a new job.
-func (tx *Tx) AddJob(ctx context.Context, j Job) error {
-	_, err := tx.q.ExecContext(ctx, `INSERT INTO jobs (id, case_ref, kind, state, stage, done, total, request, result, error, created_at, created_by, started_at, finished_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		j.ID, j.Case, j.Kind, j.State, j.Stage, j.Done, j.Total, j.Request, j.Result, j.Error, unixNano(j.CreatedAt), j.CreatedBy, unixNano(j.StartedAt), unixNano(j.FinishedAt))
-	return wrap("add job", err)
-}
-
-// UpdateJob stores a job's state, progress, result and times.
-func (tx *Tx) UpdateJob(ctx context.Context, j Job) error {
-	_, err := tx.q.ExecContext(ctx, `UPDATE jobs SET state = ?, stage = ?, done = ?, total = ?, result = ?, error = ?, started_at = ?, finished_at = ? WHERE id = ?`,
-		j.State, j.Stage, j.Done, j.Total, j.Result, j.Error, unixNano(j.StartedAt), unixNano(j.FinishedAt), j.ID)
-	return wrap("update job", err)
-}
-
-const jobCols = `id, case_ref, kind, state, stage, done, total, request, result, error, created_at, created_by, started_at, finished_at`
-
-func scanJob(sc interface{ Scan(...any) error }) (Job, error) {
-	var j Job
-	var c, s, f int64
-	err := sc.Scan(&j.ID, &j.Case, &j.Kind, &j.State, &j.Stage, &j.Done, &j.Total, &j.Request, &j.Result, &j.Error, &c, &j.CreatedBy, &s, &f)
-	j.CreatedAt, j.StartedAt, j.FinishedAt = fromNano(c), fromNano(s), fromNano(f)
-	return j, err
-}
-
-// Job returns a job, or NotFound.
-func (tx *Tx) Job(ctx context.Context, id string) (Job, error) {
-	j, err := scanJob(tx.q.QueryRowContext(ctx, `SELECT `+jobCols+` FROM jobs WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return j, cellsite.Errorf(cellsite.NotFound, "job", "no job %q", id)
-	}
-	return j, wrap("job", err)
-}
-
-// Jobs returns the jobs in the given states, oldest first.
-func (tx *Tx) Jobs(ctx context.Context, states ...string) ([]Job, error) {
-	q := `SELECT ` + jobCols + ` FROM jobs`
-	var args []any
-	if len(states) > 0 {
-		q += ` WHERE state IN (?` + strings.Repeat(", ?", len(states)-1) + `)`
-		for _, s := range states {
-			args = append(args, s)
-		}
-	}
-	rows, err := tx.q.QueryContext(ctx, q+` ORDER BY created_at, id`, args...)
-	if err != nil {
-		return nil, wrap("jobs", err)
-	}
-	defer rows.Close()
-	var out []Job
-	for rows.Next() {
-		j, err := scanJob(rows)
-		if err != nil {
-			return nil, wrap("jobs", err)
-		}
-		out = append(out, j)
-	}
-	return out, wrap("jobs", rows.Err())
-}
-
 // Pack review states.
 const (
 	PackDraft    = "draft"
@@ -361,13 +269,11 @@ type Pack struct {
 
 // AddPack stores a pack and returns its ID.
 func (tx *Tx) AddPack(ctx context.Context, p Pack) (int64, error) {
-	res, err := tx.q.ExecContext(ctx, `INSERT INTO packs (case_ref, path, sha256, size, exhibit, render_leaf, pack_leaf, created_at, created_by, trigger_id, status, reviewed_by, reviewed_at, review_comment, review_leaf)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 0, '', 0)`,
-		p.Case, p.Path, p.SHA256.String(), p.Size, p.Exhibit, p.RenderLeaf, p.PackLeaf, unixNano(p.CreatedAt), p.CreatedBy, p.Trigger, PackDraft)
-	if err != nil {
-		return 0, wrap("add pack", err)
-	}
-	return res.LastInsertId()
+	var id int64
+	err := tx.q.QueryRowContext(ctx, `INSERT INTO packs (case_ref, path, sha256, size, exhibit, render_leaf, pack_leaf, created_at, created_by, trigger_id, status, reviewed_by, reviewed_at, review_comment, review_leaf)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 0, '', 0) RETURNING id`,
+		p.Case, p.Path, p.SHA256.String(), p.Size, p.Exhibit, p.RenderLeaf, p.PackLeaf, unixNano(p.CreatedAt), p.CreatedBy, p.Trigger, PackDraft).Scan(&id)
+	return id, wrap("add pack", err)
 }
 
 // ReviewPack records a review of a draft pack.
@@ -441,12 +347,38 @@ type Trigger struct {
 
 // AddTrigger stores a trigger and returns its ID.
 func (tx *Tx) AddTrigger(ctx context.Context, t Trigger) (int64, error) {
-	res, err := tx.q.ExecContext(ctx, `INSERT INTO triggers (case_ref, spec, zone, exhibit, created_at, created_by, last_due, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, 0)`,
-		t.Case, t.Spec, t.Zone, t.Exhibit, unixNano(t.CreatedAt), t.CreatedBy, unixNano(t.LastDue))
+	var id int64
+	err := tx.q.QueryRowContext(ctx, `INSERT INTO triggers (case_ref, spec, zone, exhibit, created_at, created_by, last_due, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, 0) RETURNING id`,
+		t.Case, t.Spec, t.Zone, t.Exhibit, unixNano(t.CreatedAt), t.CreatedBy, unixNano(t.LastDue)).Scan(&id)
+	return id, wrap("add trigger", err)
+}
+
+// ClaimTriggerDue moves a live trigger's last due time from prev to due,
+// and reports whether this call did: of several replicas that find the
+// same due time, one wins and runs it.
+func (tx *Tx) ClaimTriggerDue(ctx context.Context, id int64, prev, due time.Time) (bool, error) {
+	res, err := tx.q.ExecContext(ctx, `UPDATE triggers SET last_due = ? WHERE id = ? AND last_due = ? AND deleted = 0`, unixNano(due), id, unixNano(prev))
 	if err != nil {
-		return 0, wrap("add trigger", err)
+		return false, wrap("claim trigger", err)
 	}
-	return res.LastInsertId()
+	n, err := res.RowsAffected()
+	return n == 1, wrap("claim trigger", err)
+}
+
+// Trigger returns a trigger, deleted or not, or NotFound.
+func (tx *Tx) Trigger(ctx context.Context, id int64) (Trigger, error) {
+	var t Trigger
+	var c, d int64
+	err := tx.q.QueryRowContext(ctx, `SELECT id, case_ref, spec, zone, exhibit, created_at, created_by, last_due FROM triggers WHERE id = ?`, id).
+		Scan(&t.ID, &t.Case, &t.Spec, &t.Zone, &t.Exhibit, &c, &t.CreatedBy, &d)
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, cellsite.Errorf(cellsite.NotFound, "trigger", "no trigger %d", id)
+	}
+	t.CreatedAt = fromNano(c)
+	if d != 0 {
+		t.LastDue = fromNano(d)
+	}
+	return t, wrap("trigger", err)
 }
 
 // SetTriggerDue records the last due time a trigger ran for.

@@ -71,7 +71,7 @@ func runAnalyse(ctx context.Context, e env, args []string) error {
 			targets = append(targets, t)
 		}
 	}
-	a, err := openApp(ctx, e, *data, false)
+	a, err := openApp(ctx, e, data, false)
 	if err != nil {
 		return err
 	}

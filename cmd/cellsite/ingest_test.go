@@ -85,7 +85,7 @@ func TestIngestAccounting(t *testing.T) {
 func state(t *testing.T, d string) string {
 	t.Helper()
 	ctx := context.Background()
-	a, err := openApp(ctx, env{getenv: func(string) string { return "" }}, d, false)
+	a, err := openApp(ctx, env{getenv: func(string) string { return "" }}, &location{dir: d}, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,7 +46,7 @@ func runCase(ctx context.Context, e env, args []string) error {
 		if strings.TrimSpace(*title) == "" {
 			return usageError{"case create: --title is required"}
 		}
-		a, err := openApp(ctx, e, *data, true)
+		a, err := openApp(ctx, e, data, true)
 		if err != nil {
 			return err
 		}
@@ -66,7 +66,7 @@ func runCase(ctx context.Context, e env, args []string) error {
 		if err := noArgs(pos); err != nil {
 			return err
 		}
-		a, err := openApp(ctx, e, *data, false)
+		a, err := openApp(ctx, e, data, false)
 		if err != nil {
 			return err
 		}
@@ -150,7 +150,7 @@ func runIngest(ctx context.Context, e env, args []string) error {
 			return cellsite.Errorf(cellsite.Invalid, "ingest", "profile %s is for %s, not %s", chosen.Name, chosen.Kind, *kind)
 		}
 	}
-	a, err := openApp(ctx, e, *data, false)
+	a, err := openApp(ctx, e, data, false)
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 	"syscall"
 
 	"github.com/cellsite/cellsite"
+	"github.com/cellsite/cellsite/store"
 )
 
 func main() {
@@ -74,6 +75,7 @@ func init() {
 	commands = map[string]command{
 		"init":     {"create a data directory with its database, blob store, signing key and genesis leaf", runInit},
 		"verify":   {"check the provenance log, checkpoints and stored originals; or, given PACK.zip, an evidential pack offline", runVerify},
+		"migrate":  {"move a SQLite installation, provenance log included, into a new PostgreSQL database", runMigrate},
 		"serve":    {"run the HTTP API service (users, roles, jobs, triggers, audit)", runServe},
 		"pack":     {"render a case's schedules, report and maps into an evidential pack with its proofs", runPack},
 		"log":      {"list provenance leaves", runLog},
@@ -119,7 +121,7 @@ func usage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-9s %s\n", n, commands[n].summary)
 	}
-	fmt.Fprintf(w, "\nRun 'cellsite COMMAND -h' for a command's flags. The data directory is --data DIR,\nor $CELLSITE_DATA, or ./cellsite-data.\n")
+	fmt.Fprintf(w, "\nRun 'cellsite COMMAND -h' for a command's flags. The data directory is --data DIR,\nor $CELLSITE_DATA, or ./cellsite-data; a PostgreSQL installation adds --db URL\n(or $CELLSITE_DB) and keeps only its blobs and keys in the directory.\n")
 }
 
 // newFlags returns a flag set for a subcommand whose errors are returned, not printed twice.
@@ -155,18 +157,37 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// dataFlag registers --data with its environment and default fallbacks.
-func dataFlag(fs *flag.FlagSet, e env) *string {
+// location is where an installation is: its data directory and, for a
+// PostgreSQL installation, its database.
+type location struct {
+	dir string // the data directory: blobs and keys, and the SQLite database
+	db  string // a postgres:// URL, or "" for SQLite in dir
+}
+
+// String names the installation in messages (without a password).
+func (l *location) String() string {
+	if l.db == "" {
+		return l.dir
+	}
+	return store.Redact(l.db) + " (data " + l.dir + ")"
+}
+
+// dataFlag registers --data and --db with their environment and default
+// fallbacks.
+func dataFlag(fs *flag.FlagSet, e env) *location {
 	def := e.getenv("CELLSITE_DATA")
 	if def == "" {
 		def = "cellsite-data"
 	}
-	return fs.String("data", def, "data `directory` (default $CELLSITE_DATA or ./cellsite-data)")
+	l := &location{}
+	fs.StringVar(&l.dir, "data", def, "data `directory` (default $CELLSITE_DATA or ./cellsite-data); with --db, the blob store and keys shared by every replica")
+	fs.StringVar(&l.db, "db", e.getenv("CELLSITE_DB"), "PostgreSQL database `URL` (postgres://user@host:5432/db?sslmode=verify-full) instead of SQLite in the data directory (default $CELLSITE_DB)")
+	return l
 }
 
 // parseAndOpen parses a command's flags, refuses positional arguments, and
 // opens the data directory named by data (which must already exist).
-func parseAndOpen(ctx context.Context, e env, fs *flag.FlagSet, args []string, data *string) (*app, error) {
+func parseAndOpen(ctx context.Context, e env, fs *flag.FlagSet, args []string, data *location) (*app, error) {
 	pos, err := parse(fs, args)
 	if err != nil {
 		return nil, err
@@ -174,11 +195,11 @@ func parseAndOpen(ctx context.Context, e env, fs *flag.FlagSet, args []string, d
 	if err := noArgs(pos); err != nil {
 		return nil, err
 	}
-	return openApp(ctx, e, *data, false)
+	return openApp(ctx, e, data, false)
 }
 
 // parseAndOpenCase is parseAndOpen for commands that need --case.
-func parseAndOpenCase(ctx context.Context, e env, fs *flag.FlagSet, args []string, data, caseRef *string) (*app, error) {
+func parseAndOpenCase(ctx context.Context, e env, fs *flag.FlagSet, args []string, data *location, caseRef *string) (*app, error) {
 	pos, err := parse(fs, args)
 	if err != nil {
 		return nil, err
@@ -189,7 +210,7 @@ func parseAndOpenCase(ctx context.Context, e env, fs *flag.FlagSet, args []strin
 	if *caseRef == "" {
 		return nil, usageError{fs.Name() + ": --case is required"}
 	}
-	return openApp(ctx, e, *data, false)
+	return openApp(ctx, e, data, false)
 }
 
 func noArgs(pos []string) error {

@@ -14,6 +14,7 @@ import (
 	"github.com/cellsite/cellsite/casework"
 	"github.com/cellsite/cellsite/provenance"
 	"github.com/cellsite/cellsite/store"
+	"github.com/cellsite/cellsite/store/storetest"
 )
 
 func TestMain(m *testing.M) {
@@ -51,44 +52,55 @@ func TestHelpAndUsage(t *testing.T) {
 }
 
 func TestInitVerifyKeyLog(t *testing.T) {
-	d := filepath.Join(t.TempDir(), "data")
-	code, out, errs := cli(t, nil, "init", "--data", d)
-	if code != 0 || !strings.Contains(out, "created data directory") {
-		t.Fatalf("init: %d %q %q", code, out, errs)
-	}
-	code, out, errs = cli(t, nil, "verify", "--data", d)
-	if code != 0 || !regexp.MustCompile(`^verified .*: 1 leaves, checkpoint size 1, root \S+, 0 blobs checked`).MatchString(out) {
-		t.Fatalf("verify: %d %q %q", code, out, errs)
-	}
-	code, out, _ = cli(t, nil, "key", "--data", d)
-	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if code != 0 || len(lines) != 2 || !strings.HasPrefix(lines[0], "cellsite/") || !strings.HasPrefix(lines[1], "sha256:") {
-		t.Fatalf("key: %d %q", code, out)
-	}
-	if fp, _ := provenance.Fingerprint(lines[0]); fp != lines[1] {
-		t.Errorf("printed fingerprint %s does not match the key's %s", lines[1], fp)
-	}
-	code, out, _ = cli(t, nil, "log", "--data", d)
-	if code != 0 || !strings.HasPrefix(out, "#0 genesis") {
-		t.Fatalf("log: %d %q", code, out)
-	}
-	code, out, _ = cli(t, nil, "log", "--data", d, "--json")
-	if code != 0 || !strings.Contains(out, `"type":"genesis"`) {
-		t.Fatalf("log --json: %d %q", code, out)
-	}
-	// The environment variable names the directory too; init again changes nothing.
-	code, out, _ = cli(t, map[string]string{"CELLSITE_DATA": d}, "init")
-	if code != 0 || !strings.Contains(out, "already exists") {
-		t.Errorf("second init: %d %q", code, out)
-	}
-	if info, err := os.Stat(filepath.Join(d, casework.SignerKeyFile)); err != nil || info.Mode().Perm() != 0o600 {
-		t.Errorf("signing key mode: %v %v", info.Mode(), err)
-	}
-	// Commands other than init do not create a directory.
-	code, _, errs = cli(t, nil, "verify", "--data", filepath.Join(t.TempDir(), "absent"))
-	if code != 1 || !strings.Contains(errs, "cellsite init") {
-		t.Errorf("verify of a missing directory: %d %q", code, errs)
-	}
+	storetest.Run(t, func(t *testing.T, backend string) {
+		d := filepath.Join(t.TempDir(), "data")
+		env := map[string]string{}
+		if backend == "postgres" {
+			env["CELLSITE_DB"] = storetest.PostgresDSN(t)
+		}
+		code, out, errs := cli(t, env, "init", "--data", d)
+		if code != 0 || !strings.Contains(out, "created data directory") {
+			t.Fatalf("init: %d %q %q", code, out, errs)
+		}
+		code, out, errs = cli(t, env, "verify", "--data", d)
+		if code != 0 || !regexp.MustCompile(`^verified .*: 1 leaves, checkpoint size 1, root \S+, 0 blobs checked`).MatchString(out) {
+			t.Fatalf("verify: %d %q %q", code, out, errs)
+		}
+		code, out, _ = cli(t, env, "key", "--data", d)
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if code != 0 || len(lines) != 2 || !strings.HasPrefix(lines[0], "cellsite/") || !strings.HasPrefix(lines[1], "sha256:") {
+			t.Fatalf("key: %d %q", code, out)
+		}
+		if fp, _ := provenance.Fingerprint(lines[0]); fp != lines[1] {
+			t.Errorf("printed fingerprint %s does not match the key's %s", lines[1], fp)
+		}
+		code, out, _ = cli(t, env, "log", "--data", d)
+		if code != 0 || !strings.HasPrefix(out, "#0 genesis") {
+			t.Fatalf("log: %d %q", code, out)
+		}
+		code, out, _ = cli(t, env, "log", "--data", d, "--json")
+		if code != 0 || !strings.Contains(out, `"type":"genesis"`) {
+			t.Fatalf("log --json: %d %q", code, out)
+		}
+		// The environment variable names the directory too; init again changes nothing.
+		env["CELLSITE_DATA"] = d
+		code, out, _ = cli(t, env, "init")
+		if code != 0 || !strings.Contains(out, "already exists") {
+			t.Errorf("second init: %d %q", code, out)
+		}
+		if info, err := os.Stat(filepath.Join(d, casework.SignerKeyFile)); err != nil || info.Mode().Perm() != 0o600 {
+			t.Errorf("signing key mode: %v %v", info.Mode(), err)
+		}
+		// Commands other than init do not create a directory or a database.
+		absent := map[string]string{}
+		if backend == "postgres" {
+			absent["CELLSITE_DB"] = storetest.PostgresDSN(t)
+		}
+		code, _, errs = cli(t, absent, "verify", "--data", filepath.Join(t.TempDir(), "absent"))
+		if code != 1 || !strings.Contains(errs, "cellsite init") {
+			t.Errorf("verify of a missing installation: %d %q", code, errs)
+		}
+	})
 }
 
 // addStoredFile stores content as an original and appends an ingest leaf
@@ -96,7 +108,7 @@ func TestInitVerifyKeyLog(t *testing.T) {
 func addStoredFile(t *testing.T, d string, content []byte) cellsite.Hash {
 	t.Helper()
 	ctx := context.Background()
-	a, err := openApp(ctx, env{getenv: func(string) string { return "" }}, d, false)
+	a, err := openApp(ctx, env{getenv: func(string) string { return "" }}, &location{dir: d}, false)
 	if err != nil {
 		t.Fatal(err)
 	}

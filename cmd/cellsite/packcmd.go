@@ -52,7 +52,7 @@ func runPack(ctx context.Context, e env, args []string) error {
 		}
 		*tv.dst = t.UTC()
 	}
-	a, err := openApp(ctx, e, *data, false)
+	a, err := openApp(ctx, e, data, false)
 	if err != nil {
 		return err
 	}

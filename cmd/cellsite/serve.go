@@ -25,11 +25,12 @@ import (
 const demoCase = "DEMO-MEETING"
 
 func runServe(ctx context.Context, e env, args []string) error {
-	fs := newFlags(e, "serve", "[--addr :8080] [--data DIR] [--no-demo] [--tiles URL]")
+	fs := newFlags(e, "serve", "[--addr :8080] [--data DIR] [--db URL] [--replica NAME] [--no-demo] [--tiles URL]")
 	data := dataFlag(fs, e)
 	addr := fs.String("addr", ":8080", "listen `address`")
 	noDemo := fs.Bool("no-demo", false, "do not seed a new installation with the demo case")
-	workers := fs.Int("workers", 2, "background jobs run at once")
+	workers := fs.Int("workers", 2, "background jobs this process runs at once")
+	replica := fs.String("replica", e.getenv("CELLSITE_REPLICA"), "this process's `name` on the jobs it runs, among the replicas sharing a database (default $CELLSITE_REPLICA, or host-pid-random)")
 	profDir := profilesFlag(fs, e)
 	tiles := fs.String("tiles", e.getenv("CELLSITE_TILES"), "a map tile server's `URL` template for the web interface, e.g. https://tiles.example.org/{z}/{x}/{y}.png (default none: the map draws the cells on a plain background and loads nothing from outside)")
 	tilesCredit := fs.String("tiles-attribution", "", "the credit the tile server asks to be shown on the map")
@@ -47,7 +48,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 		}
 	}
 	logger := slog.New(slog.NewJSONHandler(e.stderr, nil))
-	a, err := openApp(ctx, e, *data, true)
+	a, err := openApp(ctx, e, data, true)
 	if err != nil {
 		return err
 	}
@@ -56,35 +57,37 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	runner := a.svc.NewRunner(*workers)
-	if n, err := runner.Recover(ctx); err != nil {
-		return err
-	} else if n > 0 {
-		logger.Warn("jobs interrupted by the last stop were marked failed", "jobs", n)
-	}
+	runner := a.svc.NewRunner(casework.RunnerConfig{Workers: *workers, Replica: *replica, Log: logger})
 	outbox := filepath.Join(a.db.Dir(), "packs")
 
-	if err := firstStart(ctx, e, a, runner, *noDemo, logger); err != nil {
+	if err := firstStart(ctx, e, a, *noDemo, logger); err != nil {
 		return err
 	}
 
 	h := api.NewServer(api.Config{TileURL: *tiles, TileAttribution: *tilesCredit}, api.Deps{Service: a.svc, Runner: runner, Profiles: profiles, Log: logger, TemplateDir: *tdir, Outbox: outbox})
+	// Jobs left running by a replica that stopped are failed; queued ones
+	// run here or on any other replica.
+	if err := runner.Start(ctx); err != nil {
+		return err
+	}
+	defer runner.Shutdown(context.Background()) // on an early return; a no-op after the shutdown below
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return cellsite.Errorf(cellsite.Invalid, "serve", "%v", err)
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
-	fmt.Fprintf(e.stdout, "Cellsite %s serving on http://%s/api/v1 (data %s)\n", cellsite.Build().Version, displayAddr(ln.Addr()), a.db.Dir())
+	fmt.Fprintf(e.stdout, "Cellsite %s serving on http://%s/api/v1 (data %s, replica %s)\n", cellsite.Build().Version, displayAddr(ln.Addr()), data, runner.Replica())
 	fmt.Fprintf(e.stdout, "In a browser: http://%s/\n", displayAddr(ln.Addr()))
 
-	// Triggers: every minute, run what is due.
+	// Triggers: every minute, run what is due. Every replica does; each
+	// due time fires once.
 	tctx, stopTriggers := context.WithCancel(ctx)
 	defer stopTriggers()
 	go func() {
 		t := time.NewTicker(time.Minute)
 		defer t.Stop()
 		for {
-			if runs, err := api.RunDueTriggers(tctx, a.svc, runner, outbox, *tdir, a.now()); err != nil && tctx.Err() == nil {
+			if runs, err := api.RunDueTriggers(tctx, a.svc, runner, a.now()); err != nil && tctx.Err() == nil {
 				logger.Error("triggers", "err", err.Error())
 			} else {
 				for _, r := range runs {
@@ -130,7 +133,7 @@ func displayAddr(a net.Addr) string {
 
 // firstStart makes the first admin, and prints their token once, when the
 // installation has no users; and seeds the demo case unless told not to.
-func firstStart(ctx context.Context, e env, a *app, runner *casework.Runner, noDemo bool, logger *slog.Logger) error {
+func firstStart(ctx context.Context, e env, a *app, noDemo bool, logger *slog.Logger) error {
 	var n int
 	if err := a.db.View(ctx, func(tx *store.Tx) error {
 		var err error
@@ -158,6 +161,9 @@ func firstStart(ctx context.Context, e env, a *app, runner *casework.Runner, noD
 		token, _, err = api.IssueToken(ctx, tx, "admin", "first start", now, 90*24*time.Hour)
 		return err
 	})
+	if cellsite.KindOf(err) == cellsite.Conflict {
+		return nil // another replica, starting at the same time, made the admin
+	}
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cellsite/cellsite/casework"
+	"github.com/cellsite/cellsite/store/storetest"
 	"github.com/cellsite/cellsite/synth"
 )
 
@@ -20,9 +21,16 @@ import (
 // with profile detection, checks each file's accounting against
 // truth.json, and verifies the data directory.
 func TestSynthIngestVerify(t *testing.T) {
+	storetest.Run(t, testSynthIngestVerify)
+}
+
+func testSynthIngestVerify(t *testing.T, backend string) {
 	tmp := t.TempDir()
 	d, out := filepath.Join(tmp, "data"), filepath.Join(tmp, "out")
 	env := map[string]string{"CELLSITE_DATA": d}
+	if backend == "postgres" {
+		env["CELLSITE_DB"] = storetest.PostgresDSN(t)
+	}
 	if code, _, errs := cli(t, env, "init"); code != 0 {
 		t.Fatalf("init: %s", errs)
 	}

@@ -14,7 +14,7 @@ import (
 )
 
 func runVerify(ctx context.Context, e env, args []string) error {
-	fs := newFlags(e, "verify", "[--data DIR] [--json]  |  PACK.zip [--key FILE | --fingerprint FP] [--json]")
+	fs := newFlags(e, "verify", "[--data DIR] [--db URL] [--json]  |  PACK.zip [--key FILE | --fingerprint FP] [--json]")
 	data := dataFlag(fs, e)
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	keyFile := fs.String("key", "", "with PACK.zip: the log's public key `FILE`, from a trusted source")
@@ -32,7 +32,7 @@ func runVerify(ctx context.Context, e env, args []string) error {
 	if *keyFile != "" || *fingerprint != "" {
 		return usageError{"verify: --key and --fingerprint go with a PACK.zip"}
 	}
-	a, err := openApp(ctx, e, *data, false)
+	a, err := openApp(ctx, e, data, false)
 	if err != nil {
 		return err
 	}
@@ -60,7 +60,7 @@ func runVerify(ctx context.Context, e env, args []string) error {
 	})
 	if err != nil {
 		if cellsite.KindOf(err) == cellsite.Integrity {
-			return fmt.Errorf("%s FAILED: %w", *data, err)
+			return fmt.Errorf("%s FAILED: %w", data, err)
 		}
 		return err
 	}
@@ -79,7 +79,7 @@ func runVerify(ctx context.Context, e env, args []string) error {
 		extra = fmt.Sprintf(" (%d intact but unregistered, left by interrupted uploads)", blobs.Unregistered)
 	}
 	fmt.Fprintf(e.stdout, "verified %s: %d leaves, checkpoint size %d, root %s, %d blobs checked (%d bytes)%s, key %s\n",
-		*data, sum.Leaves, sum.Latest.Size, base64.StdEncoding.EncodeToString(sum.Latest.Root[:]), blobs.Checked, blobs.Bytes, extra, sum.Fingerprint)
+		data, sum.Leaves, sum.Latest.Size, base64.StdEncoding.EncodeToString(sum.Latest.Root[:]), blobs.Checked, blobs.Bytes, extra, sum.Fingerprint)
 	return nil
 }
 
