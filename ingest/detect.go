@@ -47,7 +47,7 @@ func (e *DetectError) Error() string {
 				fmt.Fprintf(&b, " %s", c.Profile.Name)
 			}
 		}
-		b.WriteString("; choose one with --profile NAME")
+		b.WriteString("; choose one by name (the profile of an upload, or --profile NAME)")
 		return b.String()
 	}
 	fmt.Fprintf(&b, "no profile fits %s", e.File)
@@ -67,7 +67,7 @@ func (e *DetectError) Error() string {
 			b.WriteString(")")
 		}
 	}
-	b.WriteString(". Choose a profile with --profile NAME, or add one for this layout (docs/PROFILES.md)")
+	b.WriteString(". Choose a profile by name (the profile of an upload, or --profile NAME), or add one for this layout (docs/PROFILES.md)")
 	return b.String()
 }
 
