@@ -55,7 +55,9 @@ type ColocationParams struct {
 	// minutes).
 	WindowS int64 `json:"window_s"`
 	// Basis: what makes two events' cells together: BasisCell, BasisSite,
-	// BasisNearby or BasisSector. Default BasisNearby.
+	// BasisNearby, BasisSector or BasisServiceArea. Default
+	// BasisServiceArea, whose areas are sized from the cell list given to
+	// Colocate.
 	Basis string `json:"basis"`
 	// DistanceM: with BasisNearby, the greatest distance in metres between
 	// the two cells' masts. Default 1000.
@@ -87,7 +89,7 @@ type ColocationParams struct {
 }
 
 // Defaults returns p with every zero field set to its default: WindowS 900
-// seconds, Basis "nearby", DistanceM 1000 metres, ApartM 10000 metres,
+// seconds, Basis "service-area", DistanceM 1000 metres, ApartM 10000 metres,
 // SectorRadiusM 3000 metres, AreaNeighbour 2, AreaWidthDeg 120,
 // AreaBackFraction 0.1, AreaMaxRadiusM 35000 metres.
 func (p ColocationParams) Defaults() ColocationParams {
@@ -95,7 +97,7 @@ func (p ColocationParams) Defaults() ColocationParams {
 		p.WindowS = 900
 	}
 	if p.Basis == "" {
-		p.Basis = BasisNearby
+		p.Basis = BasisServiceArea
 	}
 	if p.DistanceM == 0 {
 		p.DistanceM = 1000
@@ -255,8 +257,10 @@ type Colocation struct {
 // p.AreaMaxRadiusM, and p.AreaMaxRadiusM when there are fewer such masts.
 // Its area is a sector of that radius along its azimuth, p.AreaWidthDeg
 // wide (a circle for an omni cell), joined with a disc of
-// p.AreaBackFraction times the radius about the mast. The other bases do
-// not use cells.
+// p.AreaBackFraction times the radius about the mast. "service-area" is
+// the default basis: callers pass the case's cell lists as cells, since
+// radii found among the events' own masts alone are overstated (more
+// episodes, never fewer). The other bases do not use cells.
 //
 // Distances are geodesic distances between the cells' mast positions on
 // the WGS84 ellipsoid. Each pair is an interval from the earlier start to

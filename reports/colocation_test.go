@@ -3,6 +3,7 @@ package reports_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/cellsite/cellsite/analysis"
@@ -76,5 +77,35 @@ func TestColocationScheduleServiceRadius(t *testing.T) {
 		t.Error("no columns with basis nearby")
 	} else if _, ok := col[header]; ok {
 		t.Errorf("a %q column with basis nearby", header)
+	}
+}
+
+// TestColocationFindings checks that the summary of findings names the
+// co-location basis and describes "together" in its terms.
+func TestColocationFindings(t *testing.T) {
+	in, located := fixture(t)
+	nearby := analysis.Colocate(located, in.Colocation.Targets, nil, analysis.ColocationParams{Basis: analysis.BasisNearby})
+	for _, tc := range []struct {
+		name string
+		co   *analysis.Colocation
+		want []string
+	}{
+		{"default basis", in.Colocation, []string{"(service-area, window 900 s,", "when their phones used cells whose modelled service areas overlap"}},
+		{"nearby", &nearby, []string{"(nearby, window 900 s, distance 1000 m)", "when their phones used the same or nearby cells"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := in
+			in.Colocation = tc.co
+			p, err := reports.Prepare(context.Background(), in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := strings.Join(reports.Findings(p), "\n")
+			for _, w := range tc.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("findings lack %q:\n%s", w, text)
+				}
+			}
+		})
 	}
 }
