@@ -34,7 +34,17 @@ type ServiceArea struct {
 // (equirectangular) projection in metres about the midpoint of the two
 // masts, with the WGS84 radii of curvature there; touching counts.
 func ServiceAreasOverlap(a, b ServiceArea) bool {
-	if geo.Distance(a.Mast, b.Mast) > a.RadiusM+b.RadiusM {
+	// Bounds on the distance from the masts' spherical angle decide most
+	// pairs without measuring it.
+	sum, lb, ub := a.RadiusM+b.RadiusM, math.Inf(-1), math.Inf(1)
+	if coValidPos(a.Mast.Lat, a.Mast.Lon) && coValidPos(b.Mast.Lat, b.Mast.Lon) {
+		ax, ay, az := coUnit(a.Mast)
+		bx, by, bz := coUnit(b.Mast)
+		if c2 := (ax-bx)*(ax-bx) + (ay-by)*(ay-by) + (az-bz)*(az-bz); c2 < coNearChord2 {
+			lb, ub = coBounds(a.Mast, b.Mast, c2)
+		}
+	}
+	if lb > sum || ub > sum && geo.Distance(a.Mast, b.Mast) > sum {
 		return false
 	}
 	lat0 := (a.Mast.Lat + b.Mast.Lat) / 2
@@ -294,7 +304,7 @@ type areaRadii struct {
 
 // newAreaRadii indexes the masts of the given networks: every record of
 // the cell list and every given cell with a valid position.
-func newAreaRadii(ix *CellIndex, used []cellsite.Cell, nets map[string]bool, k int, maxM float64) *areaRadii {
+func newAreaRadii(ix *CellIndex, used []*cellsite.Cell, nets map[string]bool, k int, maxM float64) *areaRadii {
 	ar := &areaRadii{grids: map[string]*areaGrid{}, k: k, maxM: maxM}
 	seen := map[areaCellKey]bool{}
 	add := func(c *cellsite.Cell) {
@@ -328,8 +338,8 @@ func newAreaRadii(ix *CellIndex, used []cellsite.Cell, nets map[string]bool, k i
 			}
 		}
 	}
-	for i := range used {
-		add(&used[i])
+	for _, c := range used {
+		add(c)
 	}
 	return ar
 }
@@ -449,7 +459,7 @@ func cmpFloat(a, b float64) int {
 
 // coAreas is the service-area model of one analysis (basis
 // "service-area"): the distinct service areas of the cells placing the
-// targets' events, and per event which one and how far its mast reaches.
+// targets' events (each event's is in its target's coTarget.aref).
 type coAreas struct {
 	areas []ServiceArea
 }
@@ -462,69 +472,111 @@ type areaShapeKey struct {
 	radiusM float64
 }
 
-// newCoAreas gives each target's events their service areas: area
-// indices into the model, radii, and the reach used to pass over pairs of
-// masts too far apart for their areas to meet.
-func newCoAreas(events []Located, ts []*coTarget, ix *CellIndex, p ColocationParams) *coAreas {
-	// Each target's distinct cells, in parallel; then the radii of the
-	// distinct cells of all, in parallel.
+// coAreaRef is what the sweep reads of an event's service area: the
+// area's index in coAreas.areas and its reach, the service radius as an
+// angle on the unit sphere, rounded up: two areas can meet only if the
+// chord between their masts is at most the sum of their reaches.
+type coAreaRef struct {
+	area  int32
+	reach float32
+}
+
+// coAreaMatch is what a cell's service area depends on: its key (for its
+// network), mast, validity and azimuth (0 and omni true for a cell
+// without a finite azimuth). Cells are told apart by these.
+type coAreaMatch struct {
+	key          string
+	lat, lon, az float64
+	from, to     time.Time
+	omni         bool
+}
+
+// coAreaAzimuth returns the azimuth and omni flag by which cell c is told
+// apart: 0 and true for a cell without a finite azimuth.
+func coAreaAzimuth(c *cellsite.Cell) (float64, bool) {
+	if c.Omni || math.IsNaN(c.AzimuthDeg) || math.IsInf(c.AzimuthDeg, 0) {
+		return 0, true // a NaN would never equal itself
+	}
+	return c.AzimuthDeg, false
+}
+
+// coAreaHash returns a hash of a position and azimuth.
+func coAreaHash(lat, lon, az float64) uint64 {
+	h := math.Float64bits(lat)*0x9e3779b97f4a7c15 ^ math.Float64bits(lon)
+	h = (h^h>>29)*0xbf58476d1ce4e5b9 ^ math.Float64bits(az)
+	h = (h ^ h>>32) * 0x94d049bb133111eb
+	return h ^ h>>29
+}
+
+// coAreaCells numbers the distinct cells of one target's events, in an
+// open-addressed table of their numbers.
+type coAreaCells struct {
+	slots []int32 // a cell's number + 1, or 0 for an empty slot
+	match []coAreaMatch
+	cells []*cellsite.Cell // by number: the cell as on its first event
+}
+
+// id returns the number of cell c, numbering it if it is new.
+func (cs *coAreaCells) id(c *cellsite.Cell) int32 {
+	az, omni := coAreaAzimuth(c)
+	if 2*len(cs.cells) >= len(cs.slots) {
+		cs.grow()
+	}
+	mask := uint64(len(cs.slots) - 1)
+	for at := coAreaHash(c.Lat, c.Lon, az) & mask; ; at = (at + 1) & mask {
+		n := cs.slots[at]
+		if n == 0 {
+			cs.slots[at] = int32(len(cs.cells) + 1)
+			cs.match = append(cs.match, coAreaMatch{key: c.Key, lat: c.Lat, lon: c.Lon, az: az, from: c.ValidFrom, to: c.ValidTo, omni: omni})
+			cs.cells = append(cs.cells, c)
+			return int32(len(cs.cells) - 1)
+		}
+		if o := &cs.match[n-1]; o.lat == c.Lat && o.lon == c.Lon && o.az == az && o.omni == omni &&
+			o.from == c.ValidFrom && o.to == c.ValidTo && o.key == c.Key {
+			return n - 1
+		}
+	}
+}
+
+// grow doubles the table (making it if need be).
+func (cs *coAreaCells) grow() {
+	cs.slots = make([]int32, max(1024, 2*len(cs.slots)))
+	mask := uint64(len(cs.slots) - 1)
+	for n := range cs.match {
+		m := &cs.match[n]
+		at := coAreaHash(m.lat, m.lon, m.az) & mask
+		for cs.slots[at] != 0 {
+			at = (at + 1) & mask
+		}
+		cs.slots[at] = int32(n + 1)
+	}
+}
+
+// newCoAreas gives each target's events their service areas: the
+// targets' distinct cells (numbered by newCoTarget) are given their radii
+// and areas, and each event the index of its area in the model and its
+// reach.
+func newCoAreas(ts []*coTarget, ix *CellIndex, p ColocationParams) *coAreas {
 	// A cell's radius depends on its areaCellKey, its area on that and
 	// its azimuth.
-	type cellKey struct {
-		areaCellKey
-		az   float64
-		omni bool
-	}
-	type local struct {
-		keys  []areaCellKey
-		cells []cellsite.Cell
-		of    []int32 // per event: index into keys
-	}
-	locals := make([]local, len(ts))
-	coParallel(len(ts), func(k int) {
-		t := ts[k]
-		l := &locals[k]
-		l.of = make([]int32, len(t.idx))
-		// Cells are looked up by their key first (hashing a short string
-		// is cheap); a key re-planned or repeated with other values has
-		// several entries.
-		seen := map[string][]int32{}
-		var full []cellKey // parallel to l.keys
-		for n, i := range t.idx {
-			c := coPlace(&events[i])
-			key := cellKey{areaCellKey{areaNetwork(c.Key), geo.LatLon{Lat: c.Lat, Lon: c.Lon}, c.ValidFrom, c.ValidTo}, c.AzimuthDeg, c.Omni}
-			if key.omni || math.IsNaN(key.az) || math.IsInf(key.az, 0) {
-				key.az, key.omni = 0, true // a NaN would never equal itself
-			}
-			id := int32(-1)
-			for _, k := range seen[c.Key] {
-				if full[k] == key {
-					id = k
-					break
-				}
-			}
-			if id < 0 {
-				id = int32(len(l.keys))
-				seen[c.Key] = append(seen[c.Key], id)
-				full = append(full, key)
-				l.keys = append(l.keys, key.areaCellKey)
-				l.cells = append(l.cells, *c)
-			}
-			l.of[n] = id
-		}
-	})
-	var used []cellsite.Cell
+	var used []*cellsite.Cell
 	nets := map[string]bool{}
 	ids := map[areaCellKey]int32{}
 	var keys []areaCellKey
-	for _, l := range locals {
-		used = append(used, l.cells...)
-		for _, k := range l.keys {
-			nets[k.net] = true
-			if _, ok := ids[k]; !ok {
-				ids[k] = int32(len(keys))
-				keys = append(keys, k)
+	local := make([][]int32, len(ts)) // per target, per cell: index into keys
+	for k, t := range ts {
+		used = append(used, t.cells...)
+		local[k] = make([]int32, len(t.cells))
+		for c, cell := range t.cells {
+			key := areaCellKey{areaNetwork(cell.Key), geo.LatLon{Lat: cell.Lat, Lon: cell.Lon}, cell.ValidFrom, cell.ValidTo}
+			nets[key.net] = true
+			id, ok := ids[key]
+			if !ok {
+				id = int32(len(keys))
+				ids[key] = id
+				keys = append(keys, key)
 			}
+			local[k][c] = id
 		}
 	}
 	ar := newAreaRadii(ix, used, nets, p.AreaNeighbour, p.AreaMaxRadiusM)
@@ -533,16 +585,12 @@ func newCoAreas(events []Located, ts []*coTarget, ix *CellIndex, p ColocationPar
 
 	m := &coAreas{}
 	shapes := map[areaShapeKey]int32{}
+	refs := make([][]coAreaRef, len(ts)) // per target, per cell
 	for k, t := range ts {
-		l := &locals[k]
-		t.area = make([]int32, len(t.idx))
-		t.radius = make([]float64, len(t.idx))
-		t.reach = make([]float64, len(t.idx))
-		ofLocal := make([]int32, len(l.keys)) // local cell → area
-		rLocal := make([]float64, len(l.keys))
-		for c, key := range l.keys {
-			r := radii[ids[key]]
-			cell := &l.cells[c]
+		refs[k] = make([]coAreaRef, len(t.cells))
+		for c, cell := range t.cells {
+			key := keys[local[k][c]]
+			r := radii[local[k][c]]
 			a := ServiceArea{Mast: key.pos, AzimuthDeg: cell.AzimuthDeg, WidthDeg: p.AreaWidthDeg,
 				RadiusM: r, BackRadiusM: p.AreaBackFraction * r}
 			a.Omni = cell.Omni || math.IsNaN(a.AzimuthDeg) || math.IsInf(a.AzimuthDeg, 0) || a.WidthDeg >= 360
@@ -556,18 +604,31 @@ func newCoAreas(events []Located, ts []*coTarget, ix *CellIndex, p ColocationPar
 				shapes[sk] = id
 				m.areas = append(m.areas, a)
 			}
-			ofLocal[c], rLocal[c] = id, r
-		}
-		for n, c := range l.of {
-			t.area[n] = ofLocal[c]
-			t.radius[n] = rLocal[c]
 			// Two areas can meet only if the masts are within the sum
 			// of the radii (geodesic): on the sphere, within an angle of
 			// that over (1-coEps) times the mean radius, whose chord is
 			// shorter still.
-			t.reach[n] = (rLocal[c] + coSlackM/2) / ((1 - coEps) * coR)
+			reach := (r + coSlackM/2) / ((1 - coEps) * coR)
+			r32 := float32(reach)
+			if float64(r32) < reach {
+				r32 = math.Nextafter32(r32, float32(math.Inf(1)))
+			}
+			refs[k][c] = coAreaRef{id, r32}
 		}
 	}
+	coParallel(len(ts), func(k int) {
+		t := ts[k]
+		t.cellKey = make([]string, len(t.cells))
+		t.cellRadius = make([]float32, len(t.cells))
+		for c, cell := range t.cells {
+			t.cellKey[c] = cell.Key
+			t.cellRadius[c] = float32(radii[local[k][c]])
+			t.maxReach = max(t.maxReach, float64(refs[k][c].reach))
+		}
+		for n, c := range t.cid {
+			t.aref[n] = refs[k][c]
+		}
+	})
 	return m
 }
 

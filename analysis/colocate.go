@@ -55,7 +55,9 @@ type ColocationParams struct {
 	// minutes).
 	WindowS int64 `json:"window_s"`
 	// Basis: what makes two events' cells together: BasisCell, BasisSite,
-	// BasisNearby or BasisSector. Default BasisNearby.
+	// BasisNearby, BasisSector or BasisServiceArea. Default
+	// BasisServiceArea, whose areas are sized from the cell list given to
+	// Colocate.
 	Basis string `json:"basis"`
 	// DistanceM: with BasisNearby, the greatest distance in metres between
 	// the two cells' masts. Default 1000.
@@ -87,7 +89,7 @@ type ColocationParams struct {
 }
 
 // Defaults returns p with every zero field set to its default: WindowS 900
-// seconds, Basis "nearby", DistanceM 1000 metres, ApartM 10000 metres,
+// seconds, Basis "service-area", DistanceM 1000 metres, ApartM 10000 metres,
 // SectorRadiusM 3000 metres, AreaNeighbour 2, AreaWidthDeg 120,
 // AreaBackFraction 0.1, AreaMaxRadiusM 35000 metres.
 func (p ColocationParams) Defaults() ColocationParams {
@@ -95,7 +97,7 @@ func (p ColocationParams) Defaults() ColocationParams {
 		p.WindowS = 900
 	}
 	if p.Basis == "" {
-		p.Basis = BasisNearby
+		p.Basis = BasisServiceArea
 	}
 	if p.DistanceM == 0 {
 		p.DistanceM = 1000
@@ -255,8 +257,10 @@ type Colocation struct {
 // p.AreaMaxRadiusM, and p.AreaMaxRadiusM when there are fewer such masts.
 // Its area is a sector of that radius along its azimuth, p.AreaWidthDeg
 // wide (a circle for an omni cell), joined with a disc of
-// p.AreaBackFraction times the radius about the mast. The other bases do
-// not use cells.
+// p.AreaBackFraction times the radius about the mast. "service-area" is
+// the default basis: callers pass the case's cell lists as cells, since
+// radii found among the events' own masts alone are overstated (more
+// episodes, never fewer). The other bases do not use cells.
 //
 // Distances are geodesic distances between the cells' mast positions on
 // the WGS84 ellipsoid. Each pair is an interval from the earlier start to
@@ -288,14 +292,14 @@ func Colocate(events []Located, targets []string, cells *CellIndex, p Colocation
 	idx := coBucket(events, which, out.Coverage)
 	prep := make([]*coTarget, len(ts))
 	coParallel(len(ts), func(k int) {
-		prep[k] = newCoTarget(events, idx[k], p.Basis == BasisCell, p.Basis == BasisSector)
+		prep[k] = newCoTarget(events, idx[k], p.Basis)
 	})
 	th := newCoThresholds(p)
 	switch p.Basis {
 	case BasisSector:
 		th.sectors = newCoSectors(prep, p.SectorRadiusM)
 	case BasisServiceArea:
-		th.areas = newCoAreas(events, prep, cells, p)
+		th.areas = newCoAreas(prep, cells, p)
 	}
 
 	// The work is cut into tasks that run in parallel, each writing only
@@ -350,10 +354,17 @@ func coBucket(events []Located, which map[string]int, cov []ColocationCoverage) 
 	counts := make([][]ColocationCoverage, nChunks)
 	coParallel(nChunks, func(c int) {
 		n := make([]ColocationCoverage, len(cov))
+		// Events of one number usually come together: the last number
+		// looked up is tried first.
+		lastT, lastK, lastOK := "", 0, false
 		for i := c * chunk; i < min(len(events), (c+1)*chunk); i++ {
 			code[i] = -1
 			e := &events[i]
-			k, ok := which[e.Target]
+			k, ok := lastK, lastOK
+			if i == c*chunk || e.Target != lastT {
+				k, ok = which[e.Target]
+				lastT, lastK, lastOK = e.Target, k, ok
+			}
 			if !ok || e.DuplicateOf != 0 {
 				continue
 			}
@@ -445,9 +456,13 @@ func coPlace(l *Located) *cellsite.Cell {
 
 // coValidSite reports whether a cell's mast position is a position on the
 // Earth that distances can be measured from.
-func coValidSite(c *cellsite.Cell) bool {
+func coValidSite(c *cellsite.Cell) bool { return coValidPos(c.Lat, c.Lon) }
+
+// coValidPos reports whether a latitude and longitude are a position on
+// the Earth.
+func coValidPos(lat, lon float64) bool {
 	ok := func(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
-	return ok(c.Lat) && ok(c.Lon) && math.Abs(c.Lat) <= 90
+	return ok(lat) && ok(lon) && math.Abs(lat) <= 90
 }
 
 // coCompareEvents orders events as SortLocated does (start, source,
@@ -467,17 +482,6 @@ func coCompareEvents(events []Located, i, j int) int {
 		return c
 	}
 	return cmp.Compare(i, j)
-}
-
-// coSortIndex sorts indices of events in event order, checking first
-// whether they already are (the usual case: Resolve's output).
-func coSortIndex(events []Located, idx []int32) {
-	for n := 1; n < len(idx); n++ {
-		if coCompareEvents(events, int(idx[n-1]), int(idx[n])) > 0 {
-			slices.SortFunc(idx, func(i, j int32) int { return coCompareEvents(events, int(i), int(j)) })
-			return
-		}
-	}
 }
 
 // coInstant is an instant as whole seconds and nanoseconds, so that
@@ -525,13 +529,16 @@ type coTarget struct {
 	meta  []uint8      // parallel to idx: coData, and a time flag's place in flags << 1
 	flags []string     // the distinct time flags, "" first
 
-	// Basis "service-area" only, parallel to idx: the cells' areas in
-	// coAreas.areas, their radii, and each radius as an angle on the
-	// unit sphere, which bounds the chord between the masts of two
-	// overlapping areas (see newCoAreas).
-	area   []int32
-	radius []float64
-	reach  []float64
+	// Basis "service-area" only: per event, parallel to idx, its cell's
+	// area and reach (see coAreaRef) and its cell's number among the
+	// target's distinct cells; per cell, as on its first event, the
+	// cell, its key and its service radius (to single precision).
+	aref       []coAreaRef
+	cid        []int32
+	cells      []*cellsite.Cell
+	cellKey    []string
+	cellRadius []float32
+	maxReach   float64 // the greatest reach of the events' areas
 }
 
 // coData marks a data session in coTarget.meta.
@@ -541,50 +548,74 @@ const coData = 1
 // read it from the event.
 const coFlagOther = 127
 
-func newCoTarget(events []Located, idx []int32, keys, sectors bool) *coTarget {
-	coSortIndex(events, idx)
+// newCoTarget returns the placed events of one target, idx, sorted by
+// time, with what the analysis's basis needs of their cells.
+func newCoTarget(events []Located, idx []int32, basis string) *coTarget {
 	t := &coTarget{idx: idx, pts: make([]coPoint, len(idx)), site: make([]geo.LatLon, len(idx)),
-		meta: make([]uint8, len(idx)), flags: []string{""}}
+		meta: make([]uint8, len(idx))}
+	keys, sectors, areas := basis == BasisCell, basis == BasisSector, basis == BasisServiceArea
 	if keys {
 		t.key = make([]string, len(idx))
 	}
 	if sectors {
 		t.skey = make([]sectorKey, len(idx))
 	}
-	var last geo.LatLon
-	var lx, ly, lz float64
-	for n, i := range idx {
-		e := &events[i]
-		c := coPlace(e)
-		pos := geo.LatLon{Lat: c.Lat, Lon: c.Lon}
-		if n == 0 || pos != last {
-			lx, ly, lz = coUnit(pos)
-			last = pos
-		}
-		t.pts[n] = coPoint{t: coInstantOf(e.Start), x: lx, y: ly, z: lz}
-		t.site[n] = pos
-		if keys {
-			t.key[n] = c.Key
-		}
-		if sectors {
-			t.skey[n] = sectorKeyOf(c)
-		}
-		var m uint8
-		if e.Type == "data" {
-			m = coData
-		}
-		if e.TimeFlag != "" {
-			f := slices.Index(t.flags, e.TimeFlag)
-			if f < 0 && len(t.flags) < coFlagOther {
-				f = len(t.flags)
-				t.flags = append(t.flags, e.TimeFlag)
+	if areas {
+		t.aref = make([]coAreaRef, len(idx))
+		t.cid = make([]int32, len(idx))
+	}
+	// The events are usually in order already (Resolve's output): the
+	// loop checks as it goes, and starts again once they are sorted if
+	// they were not.
+	for sorted := false; !sorted; {
+		sorted = true
+		t.flags = []string{""}
+		var cells coAreaCells
+		var last geo.LatLon
+		var lx, ly, lz float64
+		for n, i := range idx {
+			e := &events[i]
+			at := coInstantOf(e.Start)
+			if n > 0 && !t.pts[n-1].t.before(at) && (at.before(t.pts[n-1].t) || coCompareEvents(events, int(idx[n-1]), int(i)) > 0) {
+				slices.SortFunc(idx, func(i, j int32) int { return coCompareEvents(events, int(i), int(j)) })
+				sorted = false
+				break
 			}
-			if f < 0 {
-				f = coFlagOther
+			c := coPlace(e)
+			pos := geo.LatLon{Lat: c.Lat, Lon: c.Lon}
+			if n == 0 || pos != last {
+				lx, ly, lz = coUnit(pos)
+				last = pos
 			}
-			m |= uint8(f) << 1
+			t.pts[n] = coPoint{t: at, x: lx, y: ly, z: lz}
+			t.site[n] = pos
+			if keys {
+				t.key[n] = c.Key
+			}
+			if sectors {
+				t.skey[n] = sectorKeyOf(c)
+			}
+			if areas {
+				t.cid[n] = cells.id(c)
+			}
+			var m uint8
+			if e.Type == "data" {
+				m = coData
+			}
+			if e.TimeFlag != "" {
+				f := slices.Index(t.flags, e.TimeFlag)
+				if f < 0 && len(t.flags) < coFlagOther {
+					f = len(t.flags)
+					t.flags = append(t.flags, e.TimeFlag)
+				}
+				if f < 0 {
+					f = coFlagOther
+				}
+				m |= uint8(f) << 1
+			}
+			t.meta[n] = m
 		}
-		t.meta[n] = m
+		t.cells = cells.cells
 	}
 	return t
 }
@@ -594,9 +625,13 @@ func (t *coTarget) event(events []Located, n int) ColocationEvent {
 	m := t.meta[n]
 	e := &events[t.idx[n]]
 	ev := ColocationEvent{Index: int(t.idx[n]), Source: e.Source, Sheet: e.Sheet, Row: e.Row,
-		Start: time.Unix(t.pts[n].t.s, t.pts[n].t.n).UTC(), Cell: coPlace(e).Key, AtOrBefore: m&coData != 0}
-	if t.radius != nil {
-		ev.AreaRadiusM = float32(t.radius[n])
+		Start: time.Unix(t.pts[n].t.s, t.pts[n].t.n).UTC(), AtOrBefore: m&coData != 0}
+	if t.cid != nil {
+		// The key and radius of the cell, as numbered by newCoTarget.
+		c := t.cid[n]
+		ev.Cell, ev.AreaRadiusM = t.cellKey[c], t.cellRadius[c]
+	} else {
+		ev.Cell = coPlace(e).Key
 	}
 	if f := m >> 1; f == coFlagOther {
 		ev.TimeFlag = e.TimeFlag
@@ -828,10 +863,10 @@ func (st coSweepTask) run(p ColocationParams, th coThresholds) {
 	}
 	w := p.WindowS
 	lo := tb.firstAtOrAfter(coInstant{ta.pts[i0].t.s - w, ta.pts[i0].t.n})
-	hi := tb.firstAfter(ta.pts[i1-1].t.plus(w))
+	end := tb.firstAfter(ta.pts[i1-1].t.plus(w))
 	ch := &st.pr.chunks[st.c]
 	tog, ap := &ch.acc[0], &ch.acc[1]
-	ch.bLo, ch.hasB = lo, make([]uint8, hi-lo)
+	ch.bLo, ch.hasB = lo, make([]uint8, end-lo)
 	bp := tb.pts
 	bLo, hasB := lo, ch.hasB
 	// Squared chords are non-negative, so their bit patterns order as
@@ -858,6 +893,8 @@ func (st coSweepTask) run(p ColocationParams, th coThresholds) {
 	// The loop is written so that its branches are predictable: whether a
 	// pair qualifies is computed as 0 or 1 and feeds sums and masks; only
 	// rare events (a pair near a threshold, a new least distance) branch.
+	// B's events within the window of A's event i are [lo, hi).
+	hi := lo
 	for i := i0; i < i1; i++ {
 		a := &ta.pts[i]
 		from := coInstant{a.t.s - w, a.t.n}
@@ -865,15 +902,35 @@ func (st coSweepTask) run(p ColocationParams, th coThresholds) {
 			lo++
 		}
 		to := a.t.plus(w)
+		hi = max(hi, lo)
+		for hi < len(bp) && !to.before(bp[hi].t) {
+			hi++
+		}
+		win, winHasB := bp[lo:hi], hasB[lo-bLo:hi-bLo]
+		winHasB = winHasB[:len(win)]
+		var winRef []coAreaRef
+		if areas != nil {
+			winRef = tb.aref[lo:hi]
+			winRef = winRef[:len(win)]
+		}
 		tog.startA()
 		ap.startA()
+		// With "service-area", no pair whose squared chord is above
+		// areaNear can be within the sum of the two areas' reaches.
+		var areaNear uint64
+		if areas != nil {
+			r := float64(ta.aref[i].reach) + tb.maxReach
+			areaNear = math.Float64bits(r * r)
+		}
 		tfj, tlj, tPairs, tMin2 := int32(-1), int32(-1), 0, math.Inf(1)
 		afj, alj, aPairs, aMin2 := int32(-1), int32(-1), 0, math.Inf(1)
-		for j := lo; j < len(bp); j++ {
-			b := &bp[j]
-			if to.before(b.t) {
-				break
-			}
+		// A pair is a candidate for the least distance when its squared
+		// chord is at most tLim (aLim), k2 times the least so far plus
+		// the slack; +Inf before the first.
+		tLim, aLim := math.Float64bits(math.Inf(1)), math.Float64bits(math.Inf(1))
+		for x := range win {
+			j := lo + x
+			b := &win[x]
 			dx, dy, dz := a.x-b.x, a.y-b.y, a.z-b.z
 			c2 := dx*dx + dy*dy + dz*dz
 			bits := math.Float64bits(c2)
@@ -887,8 +944,10 @@ func (st coSweepTask) run(p ColocationParams, th coThresholds) {
 					together = 1
 				}
 			} else if areas != nil {
-				if r := ta.reach[i] + tb.reach[j]; c2 <= r*r && areas.overlap(ta.area[i], tb.area[j], secMemo) {
-					together = 1
+				if bits <= areaNear {
+					if r := float64(ta.aref[i].reach) + float64(winRef[x].reach); c2 <= r*r && areas.overlap(ta.aref[i].area, winRef[x].area, secMemo) {
+						together = 1
+					}
 				}
 			} else {
 				together = coLE(bits, togYes)
@@ -901,24 +960,40 @@ func (st coSweepTask) run(p ColocationParams, th coThresholds) {
 			// distance decides. Validate keeps ApartM above the together
 			// distance, so only with basis "cell" can a pair be both.
 			if nearTog, nearApart := bits-togBand0 < togBandW, bits-apartNo < apartBandW; nearTog || nearApart {
-				d := geo.Distance(ta.site[i], tb.site[j])
-				if nearTog && d <= togM {
-					together = 1
+				// Bounds from the latitudes first, then the distance
+				// itself if they do not decide.
+				lb, ub := math.Inf(-1), math.Inf(1)
+				if c2 < coNearChord2 {
+					lb, ub = coBounds(ta.site[i], tb.site[j], c2)
 				}
-				if nearApart && (cell || together == 0) && d >= apartM {
-					apart = 1
+				d := math.NaN()
+				if nearTog && lb <= togM {
+					if ub > togM {
+						d = geo.Distance(ta.site[i], tb.site[j])
+					}
+					if ub <= togM || d <= togM {
+						together = 1
+					}
+				}
+				if nearApart && (cell || together == 0) && ub >= apartM {
+					if lb < apartM && math.IsNaN(d) {
+						d = geo.Distance(ta.site[i], tb.site[j])
+					}
+					if lb >= apartM || d >= apartM {
+						apart = 1
+					}
 				}
 			}
 			jj := int32(j)
-			k := j - bLo
-			hasB[k] |= uint8(together | apart<<1)
+			winHasB[x] |= uint8(together | apart<<1)
 			tPairs += int(together)
 			tlj = coPick(together, jj, tlj)
 			if tfj < 0 && together != 0 {
 				tfj = jj
 			}
-			if together&coLE(bits, math.Float64bits(tMin2*k2+slack2)) != 0 {
+			if together&coLE(bits, tLim) != 0 {
 				tMin2 = min(tMin2, c2)
+				tLim = math.Float64bits(tMin2*k2 + slack2)
 				tog.cur.cands = append(tog.cur.cands, coCand{int32(i), jj, c2})
 			}
 			aPairs += int(apart)
@@ -926,8 +1001,9 @@ func (st coSweepTask) run(p ColocationParams, th coThresholds) {
 			if afj < 0 && apart != 0 {
 				afj = jj
 			}
-			if apart&coLE(bits, math.Float64bits(aMin2*k2+slack2)) != 0 {
+			if apart&coLE(bits, aLim) != 0 {
 				aMin2 = min(aMin2, c2)
+				aLim = math.Float64bits(aMin2*k2 + slack2)
 				ap.cur.cands = append(ap.cur.cands, coCand{int32(i), jj, c2})
 			}
 		}
@@ -1075,22 +1151,9 @@ func coClosest(ep *coEp, ta, tb *coTarget, th *coThresholds) float64 {
 		if c.c2 > lim {
 			continue
 		}
-		theta := 2 * math.Asin(min(math.Sqrt(c.c2)/2, 1))
-		pa, pb := ta.site[c.i], tb.site[c.j]
-		lo, hi := min(pa.Lat, pb.Lat)*math.Pi/180, max(pa.Lat, pb.Lat)*math.Pi/180
-		pad := theta / 2 * 1.011
-		lo, hi = max(lo-pad, -math.Pi/2), min(hi+pad, math.Pi/2)
-		nearest := 0.0 // the least |latitude| in [lo, hi]
-		if lo > 0 {
-			nearest = lo
-		} else if hi < 0 {
-			nearest = -hi
-		}
-		sinLo, sinHi := math.Sin(nearest), math.Sin(max(-lo, hi))
-		m := coWGS84A * (1 - coWGS84E2) / math.Pow(1-coWGS84E2*sinLo*sinLo, 1.5)
-		n := coWGS84A / math.Sqrt(1-coWGS84E2*sinHi*sinHi)
-		least = min(least, n*theta*(1+1e-9)+coSlackM)
-		cs = append(cs, cand{c.i, c.j, m*theta*(1-1e-9) - coSlackM})
+		lb, ub := coBounds(ta.site[c.i], tb.site[c.j], c.c2)
+		least = min(least, ub)
+		cs = append(cs, cand{c.i, c.j, lb})
 	}
 	cs = slices.DeleteFunc(cs, func(c cand) bool { return c.lb > least })
 	slices.SortFunc(cs, func(x, y cand) int {
@@ -1113,6 +1176,33 @@ func coClosest(ep *coEp, ta, tb *coTarget, th *coThresholds) float64 {
 	}
 	return best
 }
+
+// coBounds returns a lower and an upper bound on the geodesic distance
+// between two masts whose unit vectors' squared chord is c2, from their
+// spherical angle θ (see coClosest).
+func coBounds(pa, pb geo.LatLon, c2 float64) (lo, hi float64) {
+	theta := 2 * math.Asin(min(math.Sqrt(c2)/2, 1))
+	latLo, latHi := min(pa.Lat, pb.Lat)*math.Pi/180, max(pa.Lat, pb.Lat)*math.Pi/180
+	pad := theta / 2 * 1.011
+	latLo, latHi = max(latLo-pad, -math.Pi/2), min(latHi+pad, math.Pi/2)
+	nearest := 0.0 // the least |latitude| in [latLo, latHi]
+	if latLo > 0 {
+		nearest = latLo
+	} else if latHi < 0 {
+		nearest = -latHi
+	}
+	sinLo, sinHi := math.Sin(nearest), math.Sin(max(-latLo, latHi))
+	w := 1 - coWGS84E2*sinLo*sinLo
+	m := coWGS84A * (1 - coWGS84E2) / (w * math.Sqrt(w))
+	n := coWGS84A / math.Sqrt(1-coWGS84E2*sinHi*sinHi)
+	return m*theta*(1-1e-9) - coSlackM, n*theta*(1+1e-9) + coSlackM
+}
+
+// coNearChord2 is the squared chord of the unit sphere below which the
+// sweep decides a distance near a threshold from coBounds before
+// measuring it: an angle of 0.1 radians (637 km), well within the
+// distances at which the geodesic is measured to a fraction of coSlackM.
+var coNearChord2 = func() float64 { c := 2 * math.Sin(0.05); return c * c }()
 
 // The WGS84 ellipsoid's semi-major axis and squared eccentricity.
 const (

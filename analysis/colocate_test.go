@@ -312,12 +312,12 @@ func randomEvents(rng *rand.Rand, sites [][]cellsite.Cell, target string, homeTo
 // each, spread at random over a year (an event every 32 s on average, so
 // about 57 events of the other phone in each 15-minute window), at cells
 // around 20 UK towns, each phone in its home town (the same for both)
-// seven times in ten. With the default parameters nearly every event is in
+// seven times in ten; the cell list is every cell of the 20 towns. With
+// the default parameters (basis "service-area") nearly every event is in
 // a pair at least 10 km apart, so the result lists almost every event as
 // evidence of one "apart" episode; "far-apart-only" sets ApartM to 1000 km,
-// which no pair reaches, to show the cost without that list;
-// "service-area" uses that basis, the cell list being every cell of the
-// 20 towns.
+// which no pair reaches, to show the cost without that list; "nearby" uses
+// that basis at its defaults (1000 m).
 func BenchmarkColocate(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	sites := randomSites(rng, 500, 10000)
@@ -333,7 +333,7 @@ func BenchmarkColocate(b *testing.B) {
 	}{
 		{"defaults", analysis.ColocationParams{}},
 		{"far-apart-only", analysis.ColocationParams{ApartM: 1_000_000}},
-		{"service-area", analysis.ColocationParams{Basis: analysis.BasisServiceArea}},
+		{"nearby", analysis.ColocationParams{Basis: analysis.BasisNearby}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			runtime.GC()
@@ -424,56 +424,56 @@ func TestColocate(t *testing.T) {
 			[]span{{"together", phoneA, phoneB, 0, 300, 1, 30, 1, 1}}},
 		{"900 m is not the same site", analysis.ColocationParams{Basis: analysis.BasisSite}, []string{phoneA, phoneB},
 			[]analysis.Located{located(phoneA, 1, 0, x, "voice"), located(phoneB, 1, 300, near900, "sms")}, nil},
-		{"900 m is nearby", analysis.ColocationParams{}, []string{phoneA, phoneB},
+		{"900 m is nearby", analysis.ColocationParams{Basis: analysis.BasisNearby}, []string{phoneA, phoneB},
 			[]analysis.Located{located(phoneA, 1, 0, x, "voice"), located(phoneB, 1, 300, near900, "sms")},
 			[]span{{"together", phoneA, phoneB, 0, 300, 1, 900, 1, 1}}},
-		{"1100 m is not nearby", analysis.ColocationParams{}, []string{phoneA, phoneB},
+		{"1100 m is not nearby", analysis.ColocationParams{Basis: analysis.BasisNearby}, []string{phoneA, phoneB},
 			[]analysis.Located{located(phoneA, 1, 0, x, "voice"), located(phoneB, 1, 300, far1100, "sms")}, nil},
-		{"1100 m is nearby at 1500 m", analysis.ColocationParams{DistanceM: 1500}, []string{phoneA, phoneB},
+		{"1100 m is nearby at 1500 m", analysis.ColocationParams{Basis: analysis.BasisNearby, DistanceM: 1500}, []string{phoneA, phoneB},
 			[]analysis.Located{located(phoneA, 1, 0, x, "voice"), located(phoneB, 1, 300, far1100, "sms")},
 			[]span{{"together", phoneA, phoneB, 0, 300, 1, 1100, 1, 1}}},
-		{"window edge is inside", analysis.ColocationParams{}, []string{phoneA, phoneB},
+		{"window edge is inside", analysis.ColocationParams{Basis: analysis.BasisNearby}, []string{phoneA, phoneB},
 			[]analysis.Located{located(phoneA, 1, 0, x, "voice"), located(phoneB, 1, 900, same, "sms")},
 			[]span{{"together", phoneA, phoneB, 0, 900, 1, 0, 1, 1}}},
-		{"a second beyond the window", analysis.ColocationParams{}, []string{phoneA, phoneB},
+		{"a second beyond the window", analysis.ColocationParams{Basis: analysis.BasisNearby}, []string{phoneA, phoneB},
 			[]analysis.Located{located(phoneA, 1, 0, x, "voice"), located(phoneB, 1, 901, same, "sms")}, nil},
-		{"B before A", analysis.ColocationParams{WindowS: 60}, []string{phoneA, phoneB},
+		{"B before A", analysis.ColocationParams{Basis: analysis.BasisNearby, WindowS: 60}, []string{phoneA, phoneB},
 			[]analysis.Located{located(phoneA, 1, 100, x, "voice"), located(phoneB, 1, 50, same, "sms")},
 			[]span{{"together", phoneA, phoneB, 50, 100, 1, 0, 1, 1}}},
-		{"12 km is apart", analysis.ColocationParams{}, []string{phoneA, phoneB},
+		{"12 km is apart", analysis.ColocationParams{Basis: analysis.BasisNearby}, []string{phoneA, phoneB},
 			[]analysis.Located{located(phoneA, 1, 0, x, "voice"), located(phoneB, 1, 300, far12k, "sms")},
 			[]span{{"apart", phoneA, phoneB, 0, 300, 1, 12000, 1, 1}}},
-		{"9 km is neither", analysis.ColocationParams{}, []string{phoneA, phoneB},
+		{"9 km is neither", analysis.ColocationParams{Basis: analysis.BasisNearby}, []string{phoneA, phoneB},
 			[]analysis.Located{located(phoneA, 1, 0, x, "voice"), located(phoneB, 1, 300, far9k, "sms")}, nil},
-		{"9 km is apart at 8 km", analysis.ColocationParams{ApartM: 8000}, []string{phoneA, phoneB},
+		{"9 km is apart at 8 km", analysis.ColocationParams{Basis: analysis.BasisNearby, ApartM: 8000}, []string{phoneA, phoneB},
 			[]analysis.Located{located(phoneA, 1, 0, x, "voice"), located(phoneB, 1, 300, far9k, "sms")},
 			[]span{{"apart", phoneA, phoneB, 0, 300, 1, 9000, 1, 1}}},
-		{"pairs within a window of each other merge", analysis.ColocationParams{WindowS: 600}, []string{phoneA, phoneB},
+		{"pairs within a window of each other merge", analysis.ColocationParams{Basis: analysis.BasisNearby, WindowS: 600}, []string{phoneA, phoneB},
 			[]analysis.Located{
 				located(phoneA, 1, 0, x, "voice"), located(phoneB, 1, 100, near30, "sms"),
 				located(phoneA, 2, 700, x, "voice"), located(phoneB, 2, 800, same, "sms"),
 			},
 			[]span{{"together", phoneA, phoneB, 0, 800, 3, 0, 2, 2}}},
-		{"pairs further apart are two episodes", analysis.ColocationParams{WindowS: 300}, []string{phoneA, phoneB},
+		{"pairs further apart are two episodes", analysis.ColocationParams{Basis: analysis.BasisNearby, WindowS: 300}, []string{phoneA, phoneB},
 			[]analysis.Located{
 				located(phoneA, 1, 0, x, "voice"), located(phoneB, 1, 100, near30, "sms"),
 				located(phoneA, 2, 500, x, "voice"), located(phoneB, 2, 600, same, "sms"),
 			},
 			[]span{{"together", phoneA, phoneB, 0, 100, 1, 30, 1, 1}, {"together", phoneA, phoneB, 500, 600, 1, 0, 1, 1}}},
-		{"together then apart", analysis.ColocationParams{WindowS: 300}, []string{phoneB, phoneA},
+		{"together then apart", analysis.ColocationParams{Basis: analysis.BasisNearby, WindowS: 300}, []string{phoneB, phoneA},
 			[]analysis.Located{
 				located(phoneA, 1, 0, x, "voice"), located(phoneB, 1, 100, near30, "sms"),
 				located(phoneA, 2, 3600, x, "voice"), located(phoneB, 2, 3700, far12k, "sms"),
 			},
 			[]span{{"together", phoneA, phoneB, 0, 100, 1, 30, 1, 1}, {"apart", phoneA, phoneB, 3600, 3700, 1, 12000, 1, 1}}},
-		{"unplaced, repeated and other numbers' events do not count", analysis.ColocationParams{}, []string{phoneA, phoneB},
+		{"unplaced, repeated and other numbers' events do not count", analysis.ColocationParams{Basis: analysis.BasisNearby}, []string{phoneA, phoneB},
 			func() []analysis.Located {
 				dup := located(phoneB, 2, 10, same, "sms")
 				dup.DuplicateOf = 1
 				return []analysis.Located{located(phoneA, 1, 0, cellsite.Cell{}, "voice"), located(phoneB, 1, 600, cellsite.Cell{}, "sms"),
 					dup, located(phoneC, 1, 5, same, "sms")}
 			}(), nil},
-		{"three phones: every pair", analysis.ColocationParams{}, []string{phoneC, phoneA, phoneB, phoneA},
+		{"three phones: every pair", analysis.ColocationParams{Basis: analysis.BasisNearby}, []string{phoneC, phoneA, phoneB, phoneA},
 			[]analysis.Located{located(phoneA, 1, 0, x, "voice"), located(phoneB, 1, 60, near30, "sms"), located(phoneC, 1, 120, far12k, "data")},
 			[]span{
 				{"together", phoneA, phoneB, 0, 60, 1, 30, 1, 1},
@@ -509,9 +509,11 @@ func TestColocateEvidence(t *testing.T) {
 		Coverage: []analysis.ColocationCoverage{{Target: phoneA, Events: 2, Placed: 2}, {Target: phoneB, Events: 1, Placed: 1}},
 		Together: []analysis.ColocationEpisode{{
 			Kind: "together", A: phoneA, B: phoneB, Start: t0, End: t0.Add(time.Minute),
-			EventsA: []analysis.ColocationEvent{{Index: 1, Row: 3, Start: t0, Cell: "234-30-1"}},
+			// Without a cell list, each network has no other mast: the
+			// service radius is the maximum.
+			EventsA: []analysis.ColocationEvent{{Index: 1, Row: 3, Start: t0, Cell: "234-30-1", AreaRadiusM: 35000}},
 			EventsB: []analysis.ColocationEvent{{Index: 0, Row: 7, Start: t0.Add(time.Minute), TimeFlag: "ambiguous", Cell: "234-10-2",
-				AtOrBefore: true}},
+				AtOrBefore: true, AreaRadiusM: 35000}},
 			Pairs: 1, ClosestM: geo.Distance(geo.LatLon{Lat: x.Lat, Lon: x.Lon}, geo.LatLon{Lat: near.Lat, Lon: near.Lon}),
 			Params: defaultParams,
 		}},
@@ -523,7 +525,7 @@ func TestColocateEvidence(t *testing.T) {
 }
 
 // defaultParams are the documented defaults of a co-location analysis.
-var defaultParams = analysis.ColocationParams{WindowS: 900, Basis: analysis.BasisNearby, DistanceM: 1000, ApartM: 10000, SectorRadiusM: 3000,
+var defaultParams = analysis.ColocationParams{WindowS: 900, Basis: analysis.BasisServiceArea, DistanceM: 1000, ApartM: 10000, SectorRadiusM: 3000,
 	AreaNeighbour: 2, AreaWidthDeg: 120, AreaBackFraction: 0.1, AreaMaxRadiusM: 35000}
 
 func TestColocationParams(t *testing.T) {
@@ -548,7 +550,8 @@ func TestColocationParams(t *testing.T) {
 		{"negative distance", analysis.ColocationParams{DistanceM: -5}, false},
 		{"NaN distance", analysis.ColocationParams{DistanceM: math.NaN()}, false},
 		{"infinite apart", analysis.ColocationParams{ApartM: math.Inf(1)}, false},
-		{"apart within nearby", analysis.ColocationParams{DistanceM: 5000, ApartM: 5000}, false},
+		{"nearby basis", analysis.ColocationParams{Basis: analysis.BasisNearby}, true},
+		{"apart within nearby", analysis.ColocationParams{Basis: analysis.BasisNearby, DistanceM: 5000, ApartM: 5000}, false},
 		{"apart within same site", analysis.ColocationParams{Basis: analysis.BasisSite, ApartM: 50}, false},
 		{"service-area basis", analysis.ColocationParams{Basis: analysis.BasisServiceArea}, true},
 		{"service-area, apart within the maximum radius", analysis.ColocationParams{Basis: analysis.BasisServiceArea, ApartM: 2000, AreaNeighbour: 16, AreaWidthDeg: 360, AreaBackFraction: 1}, true},
@@ -653,7 +656,8 @@ func randomCase(rng *rand.Rand) ([]analysis.Located, []string, []cellsite.Cell, 
 	rng.Shuffle(len(events), func(i, j int) { events[i], events[j] = events[j], events[i] })
 	p := analysis.ColocationParams{
 		WindowS: []int64{0, 1, 60, 600, 900, 3600}[rng.IntN(6)],
-		Basis:   []string{"", analysis.BasisCell, analysis.BasisSite, analysis.BasisNearby, analysis.BasisSector, analysis.BasisServiceArea, analysis.BasisServiceArea}[rng.IntN(7)],
+		// "" is the default basis, "service-area", at its defaults.
+		Basis: []string{"", analysis.BasisCell, analysis.BasisSite, analysis.BasisNearby, analysis.BasisNearby, analysis.BasisSector, analysis.BasisServiceArea}[rng.IntN(7)],
 	}
 	switch p.Basis {
 	case analysis.BasisSector:

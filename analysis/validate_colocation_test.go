@@ -42,9 +42,9 @@ type colocationBounds struct {
 var validationCorpus = []struct {
 	scenario string
 	seed     uint64
-	// nearby: with default parameters (basis "nearby", 1000 m).
+	// nearby: with basis "nearby" at its defaults (1000 m).
 	nearby colocationBounds
-	// area: with basis "service-area" and its default parameters.
+	// area: with default parameters (basis "service-area").
 	area colocationBounds
 	// dumpExtra lists the numbers a tower dump of every cell within
 	// dumpRadiusM of a meeting place sees there although they did not
@@ -201,20 +201,26 @@ func precision(together, unplanted int) string {
 }
 
 // TestValidateColocation checks Colocate against the planted meetings,
-// with default parameters and with basis "service-area" at its defaults:
-// every meeting is found between every pair of its phones (recall), save
-// the misses the corpus records; the episodes that overlap no planted
-// meeting, and those of them with the phones truly 2 km or more apart,
-// stay within the corpus's bounds; and no pair of a meeting's phones is
-// found apart during it.
+// with default parameters (basis "service-area") and with basis "nearby"
+// at its defaults (1000 m): every meeting is found between every pair of
+// its phones (recall), save the misses the corpus records (none with
+// default parameters); the episodes that overlap no planted meeting, and
+// those of them with the phones truly 2 km or more apart, stay within the
+// corpus's bounds; and no pair of a meeting's phones is found apart
+// during it.
 func TestValidateColocation(t *testing.T) {
+	for _, c := range validationCorpus {
+		if c.area.missed != nil {
+			t.Errorf("%s/%d: misses recorded for the default parameters, which must find every planted meeting", c.scenario, c.seed)
+		}
+	}
 	for _, basis := range []struct {
 		name   string
 		params analysis.ColocationParams
 		bounds func(c int) colocationBounds
 	}{
-		{"defaults", analysis.ColocationParams{}, func(c int) colocationBounds { return validationCorpus[c].nearby }},
-		{"service-area", analysis.ColocationParams{Basis: analysis.BasisServiceArea}, func(c int) colocationBounds { return validationCorpus[c].area }},
+		{"defaults", analysis.ColocationParams{}, func(c int) colocationBounds { return validationCorpus[c].area }},
+		{"nearby", analysis.ColocationParams{Basis: analysis.BasisNearby}, func(c int) colocationBounds { return validationCorpus[c].nearby }},
 	} {
 		for n, c := range validationCorpus {
 			t.Run(fmt.Sprintf("%s/%s/%d", basis.name, c.scenario, c.seed), func(t *testing.T) {
@@ -273,7 +279,7 @@ func TestValidateColocationWide(t *testing.T) {
 	for _, c := range validationCorpus {
 		t.Run(fmt.Sprintf("%s/%d", c.scenario, c.seed), func(t *testing.T) {
 			located, truth := locatedScenario(t, c.scenario, c.seed)
-			got := analysis.Colocate(located, phonesOf(truth), nil, analysis.ColocationParams{DistanceM: wideDistanceM})
+			got := analysis.Colocate(located, phonesOf(truth), nil, analysis.ColocationParams{Basis: analysis.BasisNearby, DistanceM: wideDistanceM})
 			missed, unplanted := score(truth, got)
 			if len(missed) > 0 {
 				t.Errorf("not found at %v m: %v", wideDistanceM, missed)

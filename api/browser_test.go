@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cellsite/cellsite/analysis"
 	"github.com/cellsite/cellsite/store"
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
@@ -364,13 +366,29 @@ func TestBrowser(t *testing.T) {
 		t.Error("no events on 03/03/2026")
 	}
 
-	// Co-location.
+	// Co-location, with the form's defaults: those of the service.
 	b.open("#/cases/"+ref+"/analyses", "#run-analysis")
+	if got := eval[string](b, `document.querySelector("#run-analysis select[name=basis]").value`); got != analysis.BasisServiceArea {
+		t.Errorf("the form's basis is %q, want the default %q", got, analysis.BasisServiceArea)
+	}
 	b.run("run co-location",
 		chromedp.SetValue(chromedp.CSS("#analysis-kind"), "colocation"),
 		chromedp.Click(chromedp.CSS("#run-analysis button[type=submit]")))
 	b.waitFor("the co-location result", `!!document.querySelector("table.episodes tbody tr")`)
 	b.shot("colocation")
+	defaults, err := json.Marshal(analysis.ColocationParams{}.Defaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want map[string]any
+	if err := json.Unmarshal(defaults, &want); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range want {
+		if got := b.text(".facts code"); !strings.Contains(got, fmt.Sprintf("%s=%v", k, v)) {
+			t.Errorf("the co-location run's parameters %q lack the default %s=%v", got, k, v)
+		}
+	}
 	b.open("#/cases/"+ref+"/analyses", "#run-analysis")
 	b.run("run pattern of life",
 		chromedp.SetValue(chromedp.CSS("#analysis-kind"), "pattern"),

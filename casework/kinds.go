@@ -33,7 +33,7 @@ func init() {
 			},
 		},
 		"colocation": {
-			Summary:   "episodes when targets used the same or nearby cells within a time window, and when they were far apart",
+			Summary:   "episodes when targets used cells whose service areas overlap (sized from the case's cell lists; or the same, co-sited or nearby cells) within a time window, and when they were far apart",
 			NewParams: func() any { p := analysis.ColocationParams{}.Defaults(); return &p },
 			Defaults:  func(p any) { *p.(*analysis.ColocationParams) = p.(*analysis.ColocationParams).Defaults() },
 			Validate:  func(p any) error { return p.(*analysis.ColocationParams).Validate() },

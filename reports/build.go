@@ -245,6 +245,9 @@ func (p *Prepared) activeColumns(t *Template) []TemplateColumn {
 		if c.When == "local-basis" && !p.LocalBasis {
 			continue
 		}
+		if c.When == "service-area" && (p.In.Colocation == nil || p.In.Colocation.Params.Basis != analysis.BasisServiceArea) {
+			continue
+		}
 		out = append(out, c)
 	}
 	return out

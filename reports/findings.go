@@ -3,6 +3,8 @@ package reports
 import (
 	"fmt"
 	"strings"
+
+	"github.com/cellsite/cellsite/analysis"
 )
 
 // GeneralCaveats are printed in every report before each schedule's own.
@@ -67,9 +69,14 @@ func Findings(p *Prepared) []string {
 		if len(order) == 0 {
 			out = append(out, fmt.Sprintf("Co-location (%s): no episodes together or apart were found among %s.", basis, strings.Join(c.Targets, ", ")))
 		}
+		together := "used the same or nearby cells"
+		switch c.Params.Basis {
+		case analysis.BasisSector, analysis.BasisServiceArea:
+			together = "used cells whose modelled service areas overlap"
+		}
 		for _, k := range order {
 			v := pairs[k]
-			out = append(out, fmt.Sprintf("Co-location of %s (%s): %d episode(s) when their phones used the same or nearby cells, and %d when they were at masts far apart (co-location schedule and maps).", k, basis, v[0], v[1]))
+			out = append(out, fmt.Sprintf("Co-location of %s (%s): %d episode(s) when their phones %s, and %d when they were at masts far apart (co-location schedule and maps).", k, basis, v[0], together, v[1]))
 		}
 	} else {
 		out = append(out, "No co-location analysis had been run when this report was produced.")

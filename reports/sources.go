@@ -319,6 +319,9 @@ var sources = map[string]source{
 			"address": text(30, "its site's address", func(r *ColocationRow) string {
 				return joinNonEmpty(", ", r.Cell.Address, r.Cell.Postcode)
 			}),
+			"area_radius_m": decimal(9, 0, "with basis service-area, the service radius of the event's cell (m)", func(r *ColocationRow) (float64, bool) {
+				return float64(r.Event.AreaRadiusM), r.Event.AreaRadiusM > 0
+			}),
 			"at_or_before": text(14, `"at or before" for data events`, func(r *ColocationRow) string {
 				if r.Event.AtOrBefore {
 					return "at or before"

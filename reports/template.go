@@ -43,7 +43,8 @@ type TemplateColumn struct {
 	Decimals *int    `toml:"decimals"` // decimal fields: places [from the field]
 	Zone     string  `toml:"zone"`     // time fields: utc or uk-local [utc]
 	// When limits the column to some cases: "local-basis" shows it only
-	// when a source stated its times in UK local time.
+	// when a source stated its times in UK local time, "service-area"
+	// only when the co-location analysis used basis service-area.
 	When string `toml:"when"`
 	// PDF: false leaves the column out of the PDF report (the workbook
 	// always has every column) [true].
@@ -135,8 +136,8 @@ func (t *Template) check() error {
 			return fmt.Errorf("%s: decimals apply to decimal fields only", where)
 		case c.Decimals != nil && (*c.Decimals < 0 || *c.Decimals > 10):
 			return fmt.Errorf("%s: decimals %d: want 0 to 10", where, *c.Decimals)
-		case c.When != "" && c.When != "local-basis":
-			return fmt.Errorf("%s: when %q: want local-basis", where, c.When)
+		case c.When != "" && c.When != "local-basis" && c.When != "service-area":
+			return fmt.Errorf("%s: when %q: want local-basis or service-area", where, c.When)
 		}
 	}
 	for _, s := range t.Sort {

@@ -45,6 +45,7 @@ source = "events"
 		{"bad field", base + "\n[[columns]]\nheader = \"X\"\nfield = \"colour\"\n", `column 1 ("X"): source events has no field "colour"`},
 		{"zone on text", base + "\n[[columns]]\nheader = \"T\"\nfield = \"target\"\nzone = \"utc\"\n", "zone applies to time fields only"},
 		{"bad zone", base + "\n[[columns]]\nheader = \"S\"\nfield = \"start\"\nzone = \"bst\"\n", `zone "bst"`},
+		{"bad when", base + "\n[[columns]]\nheader = \"S\"\nfield = \"start\"\nwhen = \"always\"\n", `when "always": want local-basis or service-area`},
 		{"sort fixed", base + "sort = [\"target\"]\n" + col, "rows of source events always come by target"},
 		{"bad sheet", strings.Replace(base, `title = "X"`, `title = "X"`+"\nsheet = \"a/b\"", 1) + col, `sheet name "a/b"`},
 		{"long sheet", strings.Replace(base, `title = "X"`, `title = "X"`+"\nsheet = \""+strings.Repeat("s", 32)+"\"", 1) + col, "at most 31 characters"},

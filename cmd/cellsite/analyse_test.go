@@ -4,21 +4,32 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cellsite/cellsite"
+	"github.com/cellsite/cellsite/analysis"
 	"github.com/cellsite/cellsite/provenance"
+	"github.com/cellsite/cellsite/synth"
 )
 
 // synthCase makes a data directory holding case OP-TEST with the meeting
 // scenario ingested, and returns the directory and the scenario's truth.
 func synthCase(t *testing.T) (string, map[string]any) {
 	t.Helper()
+	return synthCaseOf(t, "--seed", "3", "--scenario", "meeting")
+}
+
+// synthCaseOf makes a data directory holding case OP-TEST with the
+// scenario that cellsite synth writes with the given arguments ingested,
+// and returns the directory and the scenario's truth.
+func synthCaseOf(t *testing.T, synthArgs ...string) (string, map[string]any) {
+	t.Helper()
 	d := newCase(t)
 	out := filepath.Join(t.TempDir(), "synth")
-	if code, _, errs := cli(t, nil, "synth", "--seed", "3", "--scenario", "meeting", "--out", out); code != 0 {
+	if code, _, errs := cli(t, nil, append([]string{"synth", "--out", out}, synthArgs...)...); code != 0 {
 		t.Fatal(errs)
 	}
 	for _, kind := range []string{"cells", "cdr"} {
@@ -134,6 +145,55 @@ func TestAnalyse(t *testing.T) {
 	}
 	if code, _, errs := cli(t, nil, "verify", "--data", d); code != 0 {
 		t.Errorf("verify: %s", errs)
+	}
+}
+
+// TestAnalyseFindsPlantedMeetings runs each shipped scenario that plants
+// meetings, at the default seed, through ingest and a co-location analysis
+// with default parameters, as an analyst would: every pair of phones at
+// every planted meeting must be found together during it.
+func TestAnalyseFindsPlantedMeetings(t *testing.T) {
+	for _, scenario := range []string{"meeting", "gang"} {
+		t.Run(scenario, func(t *testing.T) {
+			d, raw := synthCaseOf(t, "--scenario", scenario)
+			var truth synth.Truth
+			b, _ := json.Marshal(raw)
+			if err := json.Unmarshal(b, &truth); err != nil {
+				t.Fatal(err)
+			}
+			if truth.Seed != 1 || len(truth.Meetings) == 0 {
+				t.Fatalf("scenario %s seed %d: %d meetings; want the default seed 1 and planted meetings", scenario, truth.Seed, len(truth.Meetings))
+			}
+			code, out, errs := cli(t, nil, "analyse", "--data", d, "--case", "OP-TEST", "--kind", "colocation", "--json")
+			if code != 0 {
+				t.Fatalf("analyse: %s", errs)
+			}
+			var doc struct {
+				Result analysis.Colocation `json:"result"`
+			}
+			if err := json.Unmarshal([]byte(out), &doc); err != nil {
+				t.Fatalf("result is not JSON: %v", err)
+			}
+			if got, want := doc.Result.Params, (analysis.ColocationParams{}).Defaults(); got != want {
+				t.Errorf("parameters %+v, want the defaults %+v", got, want)
+			}
+			pairs, found := 0, 0
+			for n, m := range truth.Meetings {
+				for x, a := range m.Phones {
+					for _, b := range m.Phones[x+1:] {
+						pairs++
+						if slices.ContainsFunc(doc.Result.Together, func(ep analysis.ColocationEpisode) bool {
+							return (ep.A == a && ep.B == b || ep.A == b && ep.B == a) && !ep.Start.After(m.End) && !ep.End.Before(m.Start)
+						}) {
+							found++
+							continue
+						}
+						t.Errorf("meeting %d (%s to %s): %s and %s not found together", n+1, m.Start.Format(time.RFC3339), m.End.Format(time.RFC3339), a, b)
+					}
+				}
+			}
+			t.Logf("%s seed 1: %d of %d planted meeting pairs found; %d together episodes", scenario, found, pairs, len(doc.Result.Together))
+		})
 	}
 }
 

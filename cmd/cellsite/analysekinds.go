@@ -93,7 +93,10 @@ var printers = map[string]func(w io.Writer, res any){
 			}
 			table(w, "#\tTARGET A\tTARGET B\tFROM (UTC)\tTO (UTC)\tEVENTS\tCLOSEST SITES (m)", rows)
 		}
-		fmt.Fprintln(w, "\nA serving cell shows that a phone was in that cell's service area, not at the mast: phones on the same or nearby cells were in overlapping areas, which does not by itself show that they met.")
+		if r.Params.Basis == analysis.BasisServiceArea {
+			fmt.Fprintln(w, "\nEach cell's service area is modelled from the spacing of its network's masts in the case's cell lists (each event's radius is in the result, --json, and on the co-location schedule): a list holding only the cells in the records overstates the radii, giving more episodes, not fewer.")
+		}
+		fmt.Fprintln(w, "\nA serving cell shows that a phone was in that cell's service area, not at the mast: phones found together used cells whose areas may overlap, which does not by itself show that they met.")
 	},
 	"pattern": func(w io.Writer, res any) {
 		for _, r := range res.([]analysis.Pattern) {

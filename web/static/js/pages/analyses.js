@@ -7,8 +7,10 @@ import { can } from "../roles.js";
 // service applies (docs/VALIDATION.md describes each method).
 const kinds = {
   colocation: { label: "Co-location", params: [
-    ["window_s", "Time window (seconds)", 900], ["basis", "Basis", "nearby", ["cell", "site", "nearby", "sector"]],
-    ["distance_m", "Nearby: greatest mast distance (m)", 1000], ["apart_m", "Apart: least mast distance (m)", 10000], ["sector_radius_m", "Sector: radius (m)", 3000]] },
+    ["window_s", "Time window (seconds)", 900], ["basis", "Basis", "service-area", ["service-area", "nearby", "sector", "site", "cell"]],
+    ["distance_m", "Nearby: greatest mast distance (m)", 1000], ["apart_m", "Apart: least mast distance (m)", 10000], ["sector_radius_m", "Sector: radius (m)", 3000],
+    ["area_neighbour", "Service area: radius to the nth other mast", 2], ["area_width_deg", "Service area: sector width (°)", 120],
+    ["area_back_fraction", "Service area: disc about the mast (share of radius)", 0.1], ["area_max_radius_m", "Service area: greatest radius (m)", 35000]] },
   pattern: { label: "Pattern of life", params: [
     ["night_from", "Night from (hour, UK local)", 22], ["night_to", "Night to (hour)", 6], ["day_from", "Working day from (hour)", 9], ["day_to", "Working day to (hour)", 17],
     ["top_cells", "Cells listed", 10], ["same_site_m", "Same site within (m)", 50]] },
