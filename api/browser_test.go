@@ -423,6 +423,11 @@ func TestBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS("#request-pack button[type=submit]")))
 	b.waitFor("the draft pack", `!!document.querySelector("#pack-1 .status.draft")`)
 	b.shot("pack-draft")
+	// A second pack, which the reviewer will reject.
+	b.run("request a second pack",
+		chromedp.SetValue(chromedp.CSS("#request-pack input[name=exhibit]"), "ABC/3"),
+		chromedp.Click(chromedp.CSS("#request-pack button[type=submit]")))
+	b.waitFor("the second draft pack", `!!document.querySelector("#pack-2 .status.draft")`)
 	b.open("#/cases/"+ref+"/provenance", "table.leaves")
 	b.shot("provenance")
 	b.open("#/cases/"+ref+"/triggers", "#create-trigger")
@@ -446,6 +451,18 @@ func TestBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#review-1 button[value=approved]`)))
 	b.waitFor("the approval", `!!document.querySelector("#pack-1 .status.approved")`)
 	b.shot("pack-approved")
+	b.run("reject without a comment", chromedp.Click(chromedp.CSS(`#review-2 button[value=rejected]`)))
+	time.Sleep(time.Second) // time for a review, were one sent, to come back
+	if n := b.count("#pack-2 .status.draft"); n != 1 {
+		t.Error("a pack was reviewed without a comment")
+	}
+	b.run("reject",
+		chromedp.SendKeys(chromedp.CSS("#review-2 textarea"), "Exhibit number is wrong."),
+		chromedp.Click(chromedp.CSS(`#review-2 button[value=rejected]`)))
+	b.waitFor("the rejection", `!!document.querySelector("#pack-2 .status.rejected")`)
+	if n := b.count("#review-2"); n != 0 {
+		t.Error("a rejected pack is still offered for review")
+	}
 	b.open("#/cases/"+ref+"/provenance", "#verify-btn")
 	b.run("verify the log", chromedp.Click(chromedp.CSS("#verify-btn")))
 	b.waitFor("the log verified", `!!document.querySelector("#verify-ok")`)
@@ -461,6 +478,9 @@ func TestBrowser(t *testing.T) {
 	b.waitFor("the prosecutor's cases", fmt.Sprintf(`[...document.querySelectorAll("table.data a")].some(a => a.textContent === %q)`, ref))
 	b.shot("prosecutor-cases")
 	b.open("#/cases/"+ref+"/packs", "#pack-1")
+	if n := b.count("#pack-2"); n != 0 {
+		t.Error("a prosecutor sees a rejected pack")
+	}
 	tabs := eval[[]string](b, `[...document.querySelectorAll("nav.tabs a")].map(a => a.textContent)`)
 	if strings.Join(tabs, ",") != "Packs" {
 		t.Errorf("a prosecutor's case tabs: %v, want Packs only", tabs)
