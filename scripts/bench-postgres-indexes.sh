@@ -18,7 +18,14 @@
 #   4. load then index, using both cores: two sessions load half each
 #      into an unindexed table, then two sessions build the indexes
 #      (the primary key and the last-cell index in one, the first-cell
-#      index in the other).
+#      index in the other);
+#   5. the same rows with integer keys: targets and cells numbered (as a
+#      per-case dictionary would), and no case column in the indexes (as
+#      a partition per case would allow): the primary key
+#      (target, start_ns, source, sheet, row) and the two cell indexes,
+#      maintained as rows arrive, one session;
+#   6. load 5's layout with no index, then build its indexes, one session;
+#   7. the same with both cores, as in 4.
 # The tables are not partitioned; the schema cellsite_index_bench is made
 # and dropped in the database DSN names.
 #
@@ -55,7 +62,20 @@ SELECT 'BENCH'::text AS case_ref, '+4477009' || lpad((i / 25000)::text, 5, '0') 
 FROM generate_series(0::bigint, $rows - 1) AS i;
 \copy (SELECT * FROM stage WHERE row % 2 = 0) TO '$dir/h0.csv' CSV
 \copy (SELECT * FROM stage WHERE row % 2 = 1) TO '$dir/h1.csv' CSV
-DROP TABLE stage;
+CREATE TABLE istage AS
+SELECT substr(target, 9)::int AS target_id, start_ns, source_id::int AS source_id, row, 0::smallint AS sheet_id, duplicate,
+       (substr(first_cell, 8)::int - 129000000) AS first_cell,
+       CASE WHEN last_cell = '' THEN -1 ELSE substr(last_cell, 8)::int - 129000000 END AS last_cell, detail
+FROM stage;
+\copy (SELECT * FROM istage WHERE row % 2 = 0) TO '$dir/i0.csv' CSV
+\copy (SELECT * FROM istage WHERE row % 2 = 1) TO '$dir/i1.csv' CSV
+DROP TABLE stage, istage;
+CREATE TABLE ni (target_id int NOT NULL, start_ns bigint NOT NULL, source_id int NOT NULL, row int NOT NULL,
+    sheet_id smallint NOT NULL, duplicate smallint NOT NULL, first_cell int NOT NULL, last_cell int NOT NULL, detail text COLLATE "C" NOT NULL);
+CREATE TABLE qi (LIKE ni);
+CREATE TABLE ai (LIKE ni, PRIMARY KEY (target_id, start_ns, source_id, sheet_id, row));
+CREATE INDEX ON ai (first_cell, start_ns);
+CREATE INDEX ON ai (last_cell, start_ns) WHERE last_cell <> first_cell AND last_cell >= 0;
 CREATE TABLE n ($cols);
 CREATE TABLE a ($cols, $pkey);
 CREATE INDEX ON a $first;
@@ -83,5 +103,31 @@ p -c "SET max_parallel_maintenance_workers = 0" -c "CREATE INDEX ON cellsite_ind
 wait
 e=$(now)
 report "4. two sessions load, then two sessions index: the load" "$s" "$m"
+report "   the indexes" "$m" "$e"
+report "   together" "$s" "$e"
+p -c CHECKPOINT
+s=$(now); p -c "\\copy cellsite_index_bench.ai FROM '$dir/i0.csv' CSV" -c "\\copy cellsite_index_bench.ai FROM '$dir/i1.csv' CSV"; e=$(now)
+report "5. integer keys, the three indexes maintained as rows arrive" "$s" "$e"
+p -c CHECKPOINT
+s=$(now); p -c "\\copy cellsite_index_bench.ni FROM '$dir/i0.csv' CSV" -c "\\copy cellsite_index_bench.ni FROM '$dir/i1.csv' CSV"; m=$(now)
+p -c "SET max_parallel_maintenance_workers = 0" -c "ALTER TABLE cellsite_index_bench.ni ADD PRIMARY KEY (target_id, start_ns, source_id, sheet_id, row)" \
+	-c "CREATE INDEX ON cellsite_index_bench.ni (first_cell, start_ns)" -c "CREATE INDEX ON cellsite_index_bench.ni (last_cell, start_ns) WHERE last_cell <> first_cell AND last_cell >= 0"
+e=$(now)
+report "6. integer keys, no index: the load" "$s" "$m"
+report "   the three indexes built after it, one session" "$m" "$e"
+report "   together" "$s" "$e"
+p -c CHECKPOINT
+ipkey='PRIMARY KEY (target_id, start_ns, source_id, sheet_id, row)'
+s=$(now)
+p -c "\\copy cellsite_index_bench.qi FROM '$dir/i0.csv' CSV" &
+p -c "\\copy cellsite_index_bench.qi FROM '$dir/i1.csv' CSV" &
+wait
+m=$(now)
+p -c "SET max_parallel_maintenance_workers = 0" -c "ALTER TABLE cellsite_index_bench.qi ADD $ipkey" \
+	-c "CREATE INDEX ON cellsite_index_bench.qi (last_cell, start_ns) WHERE last_cell <> first_cell AND last_cell >= 0" &
+p -c "SET max_parallel_maintenance_workers = 0" -c "CREATE INDEX ON cellsite_index_bench.qi (first_cell, start_ns)" &
+wait
+e=$(now)
+report "7. integer keys, two sessions load, then two index: the load" "$s" "$m"
 report "   the indexes" "$m" "$e"
 report "   together" "$s" "$e"
