@@ -62,9 +62,36 @@ func (db *DB) CopyTo(ctx context.Context, dst *DB, progress func(table string, r
 				}
 			}
 			for _, t := range tables {
+				var leaves []int64
+				if t.name == "events" {
+					// Each source's events are a table of their own
+					// (migrations/postgres/0007): made and attached
+					// before the copy, indexed after it.
+					if leaves, err = src.eventSources(ctx); err != nil {
+						return fmt.Errorf("%s: table %s: %w", op, t.name, err)
+					}
+					for _, s := range leaves {
+						if _, err := tx.q.ExecContext(ctx, `SELECT events_new_leaf(?)`, s); err != nil {
+							return fmt.Errorf("%s: table %s: %w", op, t.name, err)
+						}
+						if _, err := tx.q.ExecContext(ctx, `SELECT events_attach_leaf(?)`, s); err != nil {
+							return fmt.Errorf("%s: table %s: %w", op, t.name, err)
+						}
+					}
+				}
 				n, err := tx.copyTable(ctx, src, t, progress)
 				if err != nil {
 					return fmt.Errorf("%s: table %s: %w", op, t.name, err)
+				}
+				for _, s := range leaves {
+					if _, err := tx.q.ExecContext(ctx, `SELECT events_index_leaf(?)`, s); err != nil {
+						return fmt.Errorf("%s: table %s: %w", op, t.name, err)
+					}
+				}
+				if len(leaves) > 0 {
+					if _, err := tx.q.ExecContext(ctx, `INSERT INTO event_targets (case_ref, target, source_id) SELECT DISTINCT case_ref, target, source_id FROM events`); err != nil {
+						return fmt.Errorf("%s: table %s: %w", op, t.name, err)
+					}
 				}
 				counts = append(counts, TableCount{t.name, n})
 			}
@@ -331,4 +358,22 @@ func coerce(v any, pgType string) (any, error) {
 		}
 	}
 	return nil, fmt.Errorf("a %T value cannot be stored as %s without changing it", v, pgType)
+}
+
+// eventSources returns the ids of the sources that have events.
+func (tx *Tx) eventSources(ctx context.Context) ([]int64, error) {
+	rows, err := tx.q.QueryContext(ctx, `SELECT DISTINCT source_id FROM events ORDER BY 1`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
 }

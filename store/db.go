@@ -311,7 +311,9 @@ type Tx struct {
 	db        *DB
 	write     bool
 	logLocked bool
-	stmts     map[string]*sql.Stmt // prepared bulk statements, closed at the end
+	stmts     map[string]*sql.Stmt     // prepared bulk statements, closed at the end
+	leaves    []int64                  // PostgreSQL: sources whose events table this transaction made, to index and attach before it commits
+	targets   map[int64]*sourceTargets // PostgreSQL: the targets of the events this transaction stored, by source
 }
 
 // prepared returns the statement for text, preparing it once per transaction.
@@ -393,6 +395,9 @@ func (db *DB) runTx(ctx context.Context, pool *sql.DB, conn *sql.Conn, readOnly 
 		if p := recover(); p != nil {
 			_ = stx.Rollback()
 			panic(p)
+		}
+		if err == nil && !readOnly {
+			err = tx.finishLeaves(ctx)
 		}
 		if err == nil && !readOnly {
 			err = tx.checkJob(ctx)

@@ -189,7 +189,12 @@ func unpackEvent(s string, e *cellsite.Event) error {
 func (tx *Tx) InsertEvents(ctx context.Context, sourceID int64, caseRef string, evs []cellsite.Event) error {
 	var buf []byte
 	if tx.db.pg {
-		return tx.copyRows(ctx, "insert events", "events", []string{"case_ref", "target", "start_ns", "source_id", "row", "duplicate", "sheet", "first_cell", "last_cell", "detail"},
+		table, err := tx.eventsTable(ctx, sourceID)
+		if err != nil {
+			return wrap("insert events", err)
+		}
+		tx.noteTargets(sourceID, caseRef, evs)
+		return tx.copyRows(ctx, "insert events", table, []string{"case_ref", "target", "start_ns", "source_id", "row", "duplicate", "sheet", "first_cell", "last_cell", "detail"},
 			len(evs), func(i int, a []any) []any {
 				e := &evs[i]
 				buf = packEvent(buf[:0], e)
@@ -283,11 +288,26 @@ type EventFilter struct {
 }
 
 // eventsQuery returns the query of Events and its arguments.
-func eventsQuery(f EventFilter) (string, []any) {
+func eventsQuery(f EventFilter, pg bool, sources string) (string, []any) {
 	q := `SELECT e.source_id, s.sha256, e.sheet, e.row, e.target, e.start_ns, e.first_cell, e.last_cell, e.detail
 		FROM events e JOIN sources s ON s.id = e.source_id WHERE e.case_ref = ?`
 	args := []any{f.Case}
+	// On PostgreSQL, a source's events are a table of their own whose
+	// indexes are keyed on the hashes of the texts (migrations/postgres/
+	// 0007): the query names the case's sources and gives each hash beside
+	// its text.
+	if pg {
+		if sources == "" {
+			q += ` AND FALSE`
+		} else {
+			q += ` AND e.source_id IN (` + sources + `)`
+		}
+	}
 	if f.Target != "" {
+		if pg {
+			q += ` AND hashtextextended(e.target, 0) = hashtextextended(?, 0)`
+			args = append(args, f.Target)
+		}
 		q += ` AND e.target = ?`
 		args = append(args, f.Target)
 	}
@@ -304,10 +324,22 @@ func eventsQuery(f EventFilter) (string, []any) {
 		// second covers only events with a last cell that differs from
 		// the first).
 		in := `(?` + strings.Repeat(`, ?`, len(f.Cells)-1) + `)`
-		q += ` AND (e.first_cell IN ` + in + ` OR (e.last_cell IN ` + in + ` AND e.last_cell <> e.first_cell AND e.last_cell <> ''))`
+		hashes := `(hashtextextended(?, 0)` + strings.Repeat(`, hashtextextended(?, 0)`, len(f.Cells)-1) + `)`
+		first, last := `e.first_cell IN `+in, `e.last_cell IN `+in
+		if pg {
+			first = `hashtextextended(e.first_cell, 0) IN ` + hashes + ` AND ` + first
+			last = `hashtextextended(e.last_cell, 0) IN ` + hashes + ` AND ` + last
+		}
+		q += ` AND ((` + first + `) OR (` + last + ` AND e.last_cell <> e.first_cell AND e.last_cell <> ''))`
+		reps := 1
+		if pg {
+			reps = 2
+		}
 		for range 2 {
-			for _, c := range f.Cells {
-				args = append(args, c)
+			for range reps {
+				for _, c := range f.Cells {
+					args = append(args, c)
+				}
 			}
 		}
 	}
@@ -322,11 +354,27 @@ func eventsQuery(f EventFilter) (string, []any) {
 	return q, args
 }
 
+// eventsQuery returns the SQL of Events(f) and its arguments.
+func (tx *Tx) eventsQuery(ctx context.Context, f EventFilter) (string, []any, error) {
+	var sources string
+	if tx.db.pg {
+		var err error
+		if sources, err = tx.caseSources(ctx, f.Case, f.Target); err != nil {
+			return "", nil, err
+		}
+	}
+	q, args := eventsQuery(f, tx.db.pg, sources)
+	return q, args, nil
+}
+
 // ExplainEvents returns how the database runs Events(f): on PostgreSQL the
 // plan as executed, with its timings and buffers (EXPLAIN ANALYZE); on
 // SQLite the query plan.
 func (tx *Tx) ExplainEvents(ctx context.Context, f EventFilter) (string, error) {
-	q, args := eventsQuery(f)
+	q, args, err := tx.eventsQuery(ctx, f)
+	if err != nil {
+		return "", wrap("explain events", err)
+	}
 	if tx.db.pg {
 		q = `EXPLAIN (ANALYZE, BUFFERS) ` + q
 	} else {
@@ -361,7 +409,10 @@ func (tx *Tx) ExplainEvents(ctx context.Context, f EventFilter) (string, error) 
 // Events calls fn for each event of a case matching f, ordered by start time,
 // then source and row; with f.ByTarget, by target first.
 func (tx *Tx) Events(ctx context.Context, f EventFilter, fn func(cellsite.Event, int64) error) error {
-	q, args := eventsQuery(f)
+	q, args, err := tx.eventsQuery(ctx, f)
+	if err != nil {
+		return wrap("events", err)
+	}
 	rows, err := tx.q.QueryContext(ctx, q, args...)
 	if err != nil {
 		return wrap("events", err)

@@ -232,10 +232,9 @@ func sizes(ctx context.Context, raw *sql.DB) error {
 		return err
 	}
 	fmt.Printf("events on disk: table %.1f GiB, indexes %.1f GiB\n", float64(heap)/(1<<30), float64(idx)/(1<<30))
-	rows, err := raw.QueryContext(ctx, `SELECT ci.relname, SUM(pg_relation_size(i.indexrelid))
+	rows, err := raw.QueryContext(ctx, `SELECT ci.relname, pg_relation_size(i.indexrelid)
 		FROM pg_index i JOIN pg_class ci ON ci.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid
-		WHERE c.relname LIKE 'events_p%' AND c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
-		GROUP BY ci.relname ORDER BY 1`)
+		WHERE c.relname LIKE 'events_s%' AND c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())`)
 	if err != nil {
 		return err
 	}
@@ -247,14 +246,22 @@ func sizes(ctx context.Context, raw *sql.DB) error {
 		if err := rows.Scan(&name, &n); err != nil {
 			return err
 		}
-		kind := name[strings.IndexByte(name, '_')+1:] // events_p00_pkey → p00_pkey
-		kind = kind[strings.IndexByte(kind, '_')+1:]
-		per[kind] += n
+		// events_s123_first_cell → first_cell
+		kind := strings.TrimLeft(strings.TrimPrefix(name, "events_s"), "0123456789")
+		per[strings.TrimPrefix(kind, "_")] += n
 	}
-	for k, n := range per {
-		fmt.Printf("  index %-40s %.1f GiB\n", k, float64(n)/(1<<30))
+	if err := rows.Err(); err != nil {
+		return err
 	}
-	return rows.Err()
+	var kinds []string
+	for k := range per {
+		kinds = append(kinds, k)
+	}
+	slices.Sort(kinds)
+	for _, k := range kinds {
+		fmt.Printf("  index %-12s %.1f GiB\n", k, float64(per[k])/(1<<30))
+	}
+	return nil
 }
 
 func measure(ctx context.Context, db *store.DB, o options, name string, next func() store.EventFilter) error {
